@@ -1,0 +1,1 @@
+"""The Streamlit layer: cached wrappers, reusable widgets and charts (the only Streamlit in c360)."""
