@@ -31,6 +31,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Skip PostgreSQL tests when no server is configured (CI always configures one)."""
     if PG_URL:
         return
+    if os.environ.get("C360_REQUIRE_POSTGRES"):
+        raise pytest.UsageError("C360_REQUIRE_POSTGRES is set but C360_TEST_DATABASE_URL is not")
     skip = pytest.mark.skip(reason="C360_TEST_DATABASE_URL is not set")
     for item in items:
         if "postgres" in item.keywords:
