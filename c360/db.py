@@ -44,9 +44,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for ``url`` (default: the configured database)."""
+    """The process-wide engine for ``url`` (default: the database configured right now)."""
+    return _shared_engine(normalise_url(url or get_settings().database_url))
+
+
+@lru_cache(maxsize=16)
+def _shared_engine(url: str) -> Engine:
     return make_engine(url)
 
 

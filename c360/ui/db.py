@@ -1,14 +1,12 @@
-"""The process-wide engine for pages (one pool per server process)."""
+"""The engine pages use: one pool per database URL per server process."""
 
 from __future__ import annotations
 
-import streamlit as st
 from sqlalchemy import Engine
 
 from c360.db import get_engine
 
 
-@st.cache_resource(show_spinner=False)
 def engine() -> Engine:
-    """The engine of the configured database, shared by every session of this server."""
+    """The engine of the database configured by C360_DATABASE_URL (pooled, shared)."""
     return get_engine()
