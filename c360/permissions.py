@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from c360.errors import PermissionDenied
@@ -25,8 +26,12 @@ class Permission(enum.StrEnum):
     MANAGE_STAFF = "manage_staff"
 
 
-_ANALYST = {Permission.VIEW_CUSTOMERS, Permission.COMPARE, Permission.EXPORT,
-            Permission.VIEW_PORTFOLIO}
+_ANALYST = {
+    Permission.VIEW_CUSTOMERS,
+    Permission.COMPARE,
+    Permission.EXPORT,
+    Permission.VIEW_PORTFOLIO,
+}
 _ACCOUNT_MANAGER = _ANALYST | {Permission.ACT_ON_CUSTOMERS}
 _MANAGER = _ACCOUNT_MANAGER | {
     Permission.MANAGE_SEGMENTS,
@@ -112,3 +117,27 @@ def mask_phone(phone: str | None) -> str | None:
 def mask_text(value: str | None) -> str | None:
     """Hide a value completely (addresses, card details)."""
     return "•••" if value else value
+
+
+def requires(permission: Permission):  # type: ignore[no-untyped-def]
+    """Decorate a service function whose first argument (or ``actor=``) is the acting Actor.
+
+    The check runs before the function body; the decorated functions are listed in
+    ``SERVICE_FUNCTIONS`` so the permission-matrix test can cover every one of them.
+    """
+
+    def decorate(func):  # type: ignore[no-untyped-def]
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            actor = kwargs.get("actor", args[0] if args else None)
+            require(actor, permission)
+            return func(*args, **kwargs)
+
+        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        SERVICE_FUNCTIONS[f"{func.__module__}.{func.__qualname__}"] = wrapper
+        return wrapper
+
+    return decorate
+
+
+SERVICE_FUNCTIONS: dict[str, object] = {}

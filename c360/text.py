@@ -9,7 +9,7 @@ _NON_DIGITS = re.compile(r"\D+")
 
 
 def search_key(text: str | None) -> str:
-    """Lower-case, accent-free, single-spaced form of ``text`` ("Zoë  Ångström" -> "zoe angstrom")."""
+    """Lower-case, accent-free, single-spaced ``text`` ("Zoë  Ångström" -> "zoe angstrom")."""
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c360.models.base import BigId, Base, int_pk, str_enum
+from c360.models.base import Base, BigId, int_pk, str_enum
 from c360.models.enums import Device
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c360.models.base import BigId, Base, int_pk, str_enum, utcnow
+from c360.models.base import Base, BigId, int_pk, str_enum, utcnow
 from c360.models.enums import (
     CustomerStatus,
     OrderStatus,
@@ -222,3 +222,24 @@ __all__ = [
     "Product",
     "Refund",
 ]
+
+
+class CustomerStats(Base):
+    """Per-customer order rollup for search filters and segments (refreshed by c360.stats)."""
+
+    __tablename__ = "customer_stats"
+    __table_args__ = (
+        Index("ix_customer_stats_lifetime_value_cents", "lifetime_value_cents"),
+        Index("ix_customer_stats_last_order_at", "last_order_at"),
+        Index("ix_customer_stats_order_count", "order_count"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    order_count: Mapped[int] = mapped_column(Integer, default=0)
+    completed_order_count: Mapped[int] = mapped_column(Integer, default=0)
+    lifetime_value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_order_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_order_at: Mapped[datetime | None] = mapped_column(DateTime)
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

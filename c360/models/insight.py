@@ -19,13 +19,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c360.models.base import BigId, Base, JsonValue, int_pk, str_enum, utcnow
+from c360.models.base import Base, BigId, JsonValue, int_pk, str_enum, utcnow
 from c360.models.enums import ChurnLevel, HealthLevel, NoteVisibility
 
 
 class CustomerNote(Base):
     __tablename__ = "customer_notes"
-    __table_args__ = (Index("ix_customer_notes_customer_id_created_at", "customer_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_customer_notes_customer_id_created_at", "customer_id", "created_at"),
+    )
 
     id: Mapped[int_pk]
     customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"))

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c360.models.base import BigId, Base, int_pk, str_enum, utcnow
+from c360.models.base import Base, BigId, int_pk, str_enum, utcnow
 from c360.models.enums import LoyaltyTier, PointsKind, ReferralStatus
 
 
@@ -42,7 +42,9 @@ class LoyaltyTransaction(Base):
     # Signed: earned points are positive, redeemed/expired negative, adjustments either.
     points: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(300), default="")
-    order_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("orders.id", ondelete="SET NULL"))
+    order_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("orders.id", ondelete="SET NULL")
+    )
     staff_user_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("staff_users.id", ondelete="SET NULL")
     )

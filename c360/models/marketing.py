@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c360.models.base import BigId, Base, int_pk, str_enum, utcnow
+from c360.models.base import Base, BigId, int_pk, str_enum, utcnow
 from c360.models.enums import Channel
 
 

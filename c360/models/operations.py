@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c360.models.base import BigId, Base, JsonValue, int_pk, str_enum, utcnow
+from c360.models.base import Base, BigId, JsonValue, int_pk, str_enum, utcnow
 from c360.models.enums import ChurnLevel, HealthLevel, OutboxStatus
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c360.models.base import BigId, Base, int_pk, str_enum, utcnow
+from c360.models.base import Base, BigId, int_pk, str_enum, utcnow
 from c360.models.enums import TicketPriority, TicketStatus
 
 
@@ -24,7 +24,9 @@ class SupportTicket(Base):
     id: Mapped[int_pk]
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"))
-    order_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("orders.id", ondelete="SET NULL"))
+    order_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("orders.id", ondelete="SET NULL")
+    )
     subject: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(40), default="general")

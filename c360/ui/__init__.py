@@ -1,1 +1,1 @@
-"""The Streamlit layer: cached wrappers, reusable widgets and charts (the only Streamlit in c360)."""
+"""The Streamlit layer: cached wrappers, widgets and charts (the only Streamlit in c360)."""

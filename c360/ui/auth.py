@@ -26,6 +26,7 @@ def require_actor(permission: Permission | None = None) -> Actor:
         st.warning("Please sign in to see customer data.")
         st.stop()
     if permission is not None and not actor.can(permission):
-        st.error(f"Access denied: your role ({actor.role.value.replace('_', ' ')}) cannot open this page.")
+        role = actor.role.value.replace("_", " ")
+        st.error(f"Access denied: your role ({role}) cannot open this page.")
         st.stop()
     return actor

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 0000
-Create Date: 2026-11-25 21:23:07.902654
+Create Date: 2026-11-25 21:26:34.775481
 """
 
 from collections.abc import Sequence
@@ -559,6 +559,32 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("customer_segments", schema=None) as batch_op:
         batch_op.create_index("ix_customer_segments_segment_id", ["segment_id"], unique=False)
+
+    op.create_table(
+        "customer_stats",
+        sa.Column(
+            "customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("order_count", sa.Integer(), nullable=False),
+        sa.Column("completed_order_count", sa.Integer(), nullable=False),
+        sa.Column("lifetime_value_cents", sa.BigInteger(), nullable=False),
+        sa.Column("first_order_at", sa.DateTime(), nullable=True),
+        sa.Column("last_order_at", sa.DateTime(), nullable=True),
+        sa.Column("refreshed_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_customer_stats_customer_id_customers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("customer_id", name=op.f("pk_customer_stats")),
+    )
+    with op.batch_alter_table("customer_stats", schema=None) as batch_op:
+        batch_op.create_index("ix_customer_stats_last_order_at", ["last_order_at"], unique=False)
+        batch_op.create_index(
+            "ix_customer_stats_lifetime_value_cents", ["lifetime_value_cents"], unique=False
+        )
+        batch_op.create_index("ix_customer_stats_order_count", ["order_count"], unique=False)
 
     op.create_table(
         "customer_tags",
@@ -1603,6 +1629,12 @@ def downgrade() -> None:
         batch_op.drop_index("ix_customer_tags_tag_id")
 
     op.drop_table("customer_tags")
+    with op.batch_alter_table("customer_stats", schema=None) as batch_op:
+        batch_op.drop_index("ix_customer_stats_order_count")
+        batch_op.drop_index("ix_customer_stats_lifetime_value_cents")
+        batch_op.drop_index("ix_customer_stats_last_order_at")
+
+    op.drop_table("customer_stats")
     with op.batch_alter_table("customer_segments", schema=None) as batch_op:
         batch_op.drop_index("ix_customer_segments_segment_id")
 
