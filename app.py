@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
+from c360.ui import auth as auth_ui
+from c360.ui.errors import database_errors_shown
+
 st.set_page_config(page_title="Customer 360", page_icon="🧭", layout="wide")
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", url_path="home", default=True),
+    st.Page("pages/audit.py", title="Audit log", icon="📜", url_path="audit"),
+    st.Page("pages/admin_staff.py", title="Staff accounts", icon="👥", url_path="staff"),
 ]
 
-navigation = st.navigation(PAGES)
-navigation.run()
+# Sign-in gate. Navigation is built first (hidden while signed out) so that a deep link such
+# as /customer?id=5 keeps its page and lands there after sign-in; nothing else runs before it.
+actor = auth_ui.signed_in_actor()
+auth_ui.hide_forbidden_pages(PAGES, actor)
+navigation = st.navigation(PAGES, position="sidebar" if actor else "hidden")
+if actor is None:
+    auth_ui.sign_in_page()
+    st.stop()
+auth_ui.account_sidebar(actor)
+with database_errors_shown():
+    navigation.run()

@@ -1,16 +1,32 @@
-"""The signed-in staff member of this browser session, and page-level permission gates.
+"""The signed-in staff member of this browser session, the sign-in gate, and page-level gates.
 
 Contract used by every page: ``st.session_state["actor"]`` holds the signed-in ``Actor``
-(set by the sign-in flow); tests may set it directly.
+(set by the sign-in flow); tests may set it directly. A session signed in through the form
+or single sign-on also carries ``st.session_state["signed_in_until"]``: past that time the
+session ends; on every run the account is re-read, so a disabled account or a new role takes
+effect at once.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
 import streamlit as st
 
+from c360 import auth
+from c360.db import transaction
+from c360.errors import C360Error, DatabaseUnavailable
 from c360.permissions import Actor, Permission
+from c360.ui.db import engine
 
 ACTOR_KEY = "actor"
+EXPIRES_KEY = "signed_in_until"
+NOTICE_KEY = "sign_in_notice"
+_PAGE_PERMISSION = re.compile(r"require_actor\(\s*Permission\.([A-Z_]+)")
 
 
 def current_actor() -> Actor | None:
@@ -30,3 +46,164 @@ def require_actor(permission: Permission | None = None) -> Actor:
         st.error(f"Access denied: your role ({role}) cannot open this page.")
         st.stop()
     return actor
+
+
+def signed_in_actor() -> Actor | None:
+    """The actor of this browser session after expiry and account checks (None: sign in)."""
+    actor = current_actor()
+    if actor is None:
+        _adopt_single_sign_on()
+        return current_actor()
+    expires_at = st.session_state.get(EXPIRES_KEY)
+    if expires_at is None:
+        return actor  # placed directly by a test harness; the sign-in flow always sets expiry
+    if auth.is_expired(expires_at):
+        _end_session(f"Your session expired at {expires_at:%H:%M} UTC. Please sign in again.")
+        return None
+    try:
+        with transaction(engine()) as session:
+            fresh = auth.active_actor(session, actor.id)
+    except DatabaseUnavailable:
+        return actor  # keep the session; the page will show the database message
+    if fresh is None:
+        _end_session("This staff account has been disabled. Ask an admin to enable it.")
+        return None
+    if fresh != actor:
+        st.session_state[ACTOR_KEY] = fresh
+    return fresh
+
+
+def sign_in_page() -> None:
+    """The sign-in form (and single sign-on button when configured); nothing else is shown."""
+    st.title("Customer 360")
+    st.subheader("Sign in")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice)
+    with st.form("sign_in", clear_on_submit=False):
+        email = st.text_input("E-mail", key="sign_in_email", autocomplete="username")
+        password = st.text_input(
+            "Password", type="password", key="sign_in_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            signed = auth.attempt_sign_in(engine(), email, password)
+        except C360Error as exc:  # wrong password, locked, disabled, database unavailable
+            st.error(str(exc))
+        else:
+            _start_session(signed)
+            st.rerun()
+    if sso_configured():
+        st.divider()
+        st.button("Sign in with single sign-on", on_click=st.login)
+    _list_demo_accounts()
+
+
+def sign_out() -> None:
+    """End this browser session (and the identity provider's, when signed in through it)."""
+    _end_session("You have signed out.")
+    if sso_configured() and _sso_user_email():
+        st.logout()
+
+
+def account_sidebar(actor: Actor) -> None:
+    """Who is signed in, until when, and a sign-out button."""
+    with st.sidebar:
+        st.caption(f"Signed in as **{actor.name}** ({actor.role.value.replace('_', ' ')})")
+        expires_at = st.session_state.get(EXPIRES_KEY)
+        if isinstance(expires_at, datetime):
+            st.caption(f"Session ends at {expires_at:%H:%M} UTC")
+        if st.button("Sign out", key="sign_out"):
+            sign_out()
+            st.rerun()
+
+
+def hide_forbidden_pages(pages: Sequence[object], actor: Actor | None) -> None:
+    """Hide from the menu every page whose ``require_actor(Permission.X)`` the actor lacks.
+
+    The page stays routable: reached by URL it shows its own "access denied".
+    """
+    for page in pages:
+        permission = page_permission(page)
+        hidden = actor is None or (permission is not None and not actor.can(permission))
+        # StreamlitPage has no public setter for the visibility it was built with.
+        page._visibility = "hidden" if hidden else "visible"  # type: ignore[attr-defined]
+
+
+def page_permission(page: object) -> Permission | None:
+    """The permission a page file asks for in its ``require_actor(...)`` call, if any."""
+    source = getattr(page, "_page", None)
+    if not isinstance(source, str | Path):
+        return None
+    return _permission_in_file(str(source))
+
+
+@lru_cache(maxsize=64)
+def _permission_in_file(path: str) -> Permission | None:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = _PAGE_PERMISSION.search(text)
+    if found is None or found.group(1) not in Permission.__members__:
+        return None
+    return Permission[found.group(1)]
+
+
+def sso_configured() -> bool:
+    """True when secrets hold an ``[auth]`` section, so ``st.login`` (OIDC) can be offered."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _sso_user_email() -> str | None:
+    try:
+        if st.user.is_logged_in:
+            return st.user.get("email")
+    except Exception:  # st.user raises when [auth] is not configured
+        return None
+    return None
+
+
+def _adopt_single_sign_on() -> None:
+    if not sso_configured():
+        return
+    email = _sso_user_email()
+    if not email:
+        return
+    try:
+        signed = auth.attempt_sso_sign_in(engine(), email)
+    except C360Error as exc:
+        st.session_state[NOTICE_KEY] = str(exc)
+        return
+    _start_session(signed)
+
+
+def _start_session(signed: auth.SignedIn) -> None:
+    st.session_state[ACTOR_KEY] = signed.actor
+    st.session_state[EXPIRES_KEY] = signed.expires_at
+    st.session_state.pop("sign_in_password", None)
+
+
+def _end_session(notice: str) -> None:
+    for key in (ACTOR_KEY, EXPIRES_KEY, "sign_in_password"):
+        st.session_state.pop(key, None)
+    st.session_state[NOTICE_KEY] = notice
+
+
+def _list_demo_accounts() -> None:
+    try:
+        with transaction(engine()) as session:
+            accounts = auth.demo_accounts(session)
+    except C360Error:
+        return
+    if not accounts:
+        return
+    with st.expander("Demo accounts (this database holds demo data)", expanded=True):
+        st.markdown(
+            "\n".join(f"- `{email}` — {role.value.replace('_', ' ')}" for email, role in accounts)
+            + f"\n\nPassword for each: `{auth.DEMO_PASSWORD}`"
+        )
