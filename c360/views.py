@@ -14,6 +14,7 @@ from c360.models.enums import (
     LoyaltyTier,
     NoteVisibility,
     OrderStatus,
+    PaymentMethodType,
     PaymentStatus,
     PointsKind,
     TicketPriority,
@@ -52,6 +53,7 @@ class Segment:
     is_automatic: bool
     assigned_at: datetime | None = None
     member_count: int | None = None
+    is_builtin: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,13 @@ class CustomerProfile:
 
 @dataclass(frozen=True)
 class CustomerMetrics:
+    # Sum of delivered + completed orders (REVENUE_STATUSES), exactly.
     lifetime_value: Decimal
     total_orders: int
     completed_orders: int
+    # lifetime_value / completed_orders (0 when there are none).
     average_order_value: Decimal
+    # Every order the customer was charged for and kept: paid, shipped, delivered, completed.
     total_spent: Decimal
     first_order_at: datetime | None
     last_order_at: datetime | None
@@ -157,10 +162,43 @@ class OrderSummary:
 
 
 @dataclass(frozen=True)
+class OrdersPage:
+    orders: tuple[OrderSummary, ...]
+    # Opaque keyset cursor for "load more"; None when this is the last page.
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
 class OrderDetail:
     order: OrderSummary
     items: tuple[OrderItemView, ...]
     payments: tuple[PaymentView, ...]
+
+
+@dataclass(frozen=True)
+class PaymentMethodView:
+    id: int
+    type: PaymentMethodType
+    brand: str | None
+    # "4242", or "••••" when the actor may not see payment details.
+    last4: str | None
+    # "08/2027", or "••/••••" when masked.
+    expiry: str | None
+    is_default: bool
+    is_expired: bool
+
+
+@dataclass(frozen=True)
+class PaymentSummary:
+    methods: tuple[PaymentMethodView, ...]
+    transactions: tuple[PaymentView, ...]
+    next_cursor: str | None
+    transaction_count: int
+    total_successful: Decimal
+    total_refunded: Decimal
+    failed_count: int
+    refunded_count: int
+    details_masked: bool
 
 
 @dataclass(frozen=True)
@@ -205,6 +243,9 @@ class MarketingEngagement:
     click_through_rate: float | None
     last_email_opened_at: datetime | None
     last_campaign_clicked: str | None
+    last_campaign_clicked_at: datetime | None = None
+    messages_opened: int = 0
+    messages_clicked: int = 0
 
 
 @dataclass(frozen=True)
@@ -230,6 +271,7 @@ class SupportHistory:
     open_tickets: int
     average_resolution_hours: float | None
     average_satisfaction: float | None
+    next_cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +288,15 @@ class TimelineEvent:
 class TimelinePage:
     events: tuple[TimelineEvent, ...]
     next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ActivityCount:
+    """Timeline events of one kind in one calendar month (for the activity-over-time chart)."""
+
+    month: date
+    kind: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -272,18 +323,25 @@ class CustomerNote:
 
 @dataclass(frozen=True)
 class Customer360View:
+    """Everything the profile page shows, built by ``c360.profile.build_customer_360``."""
+
     profile: CustomerProfile
     metrics: CustomerMetrics
+    # None until the scoring job has stored a row: shown as "Not scored yet".
     health: HealthScore | None
     churn: ChurnRisk | None
     prediction: Prediction | None
+    # The first page of orders, newest first; more via c360.profile.orders.orders_page.
     recent_orders: tuple[OrderSummary, ...]
     loyalty: LoyaltyStatus | None
     marketing: MarketingEngagement
     support: SupportHistory
-    payments: tuple[PaymentView, ...]
+    payments: PaymentSummary
     behaviour: BehavioralAnalytics
+    # Only the notes the viewing actor may read.
     notes: tuple[CustomerNote, ...]
+    orders_next_cursor: str | None = None
+    built_at: datetime | None = None
 
 
 @dataclass(frozen=True)
