@@ -116,13 +116,14 @@ def audit_log(
 @requires(Permission.VIEW_AUDIT)
 def audit_actions(actor: Actor, session: Session) -> list[str]:
     """Every action name present in the log, for the filter's choices."""
-    return list(session.scalars(select(ActivityLog.action).distinct().order_by("action")))
+    return list(session.scalars(select(ActivityLog.action).distinct().order_by(ActivityLog.action)))
 
 
 @requires(Permission.VIEW_AUDIT)
 def audit_actors(actor: Actor, session: Session) -> list[tuple[int, str]]:
     """Every staff member (id, e-mail), for the filter's choices."""
-    return [tuple(r) for r in session.execute(select(StaffUser.id, StaffUser.email).order_by(2))]
+    rows = session.execute(select(StaffUser.id, StaffUser.email).order_by(StaffUser.email))
+    return [(staff_id, email) for staff_id, email in rows]
 
 
 def _filtered(query: Select, f: AuditFilter) -> Select:
