@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -132,6 +133,7 @@ class ChurnRisk(Base):
     __table_args__ = (
         CheckConstraint("score BETWEEN 0 AND 100", name="score_0_to_100"),
         Index("ix_churn_risks_level", "level"),
+        Index("ix_churn_risks_expected_loss_cents", "expected_loss_cents"),
     )
 
     id: Mapped[int_pk]
@@ -143,6 +145,9 @@ class ChurnRisk(Base):
     days_since_last_purchase: Mapped[int | None] = mapped_column(Integer)
     engagement_decline: Mapped[float] = mapped_column(Float, default=0.0)
     support_issues: Mapped[int] = mapped_column(Integer, default=0)
+    # B2: what a churn would cost (trailing 12-month spend) and that times the churn probability.
+    value_at_stake_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    expected_loss_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     factors: Mapped[Any] = mapped_column(JsonValue, default=dict)
     calculated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 0000
-Create Date: 2026-11-25 21:26:34.775481
+Create Date: 2026-11-25 21:36:53.681678
 """
 
 from collections.abc import Sequence
@@ -450,6 +450,8 @@ def upgrade() -> None:
         sa.Column("days_since_last_purchase", sa.Integer(), nullable=True),
         sa.Column("engagement_decline", sa.Float(), nullable=False),
         sa.Column("support_issues", sa.Integer(), nullable=False),
+        sa.Column("value_at_stake_cents", sa.BigInteger(), nullable=False),
+        sa.Column("expected_loss_cents", sa.BigInteger(), nullable=False),
         sa.Column(
             "factors",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
@@ -467,6 +469,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("customer_id", name=op.f("uq_churn_risks_customer_id")),
     )
     with op.batch_alter_table("churn_risks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_churn_risks_expected_loss_cents", ["expected_loss_cents"], unique=False
+        )
         batch_op.create_index("ix_churn_risks_level", ["level"], unique=False)
 
     op.create_table(
@@ -1645,6 +1650,7 @@ def downgrade() -> None:
     op.drop_table("customer_notes")
     with op.batch_alter_table("churn_risks", schema=None) as batch_op:
         batch_op.drop_index("ix_churn_risks_level")
+        batch_op.drop_index("ix_churn_risks_expected_loss_cents")
 
     op.drop_table("churn_risks")
     with op.batch_alter_table("campaign_messages", schema=None) as batch_op:
