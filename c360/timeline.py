@@ -52,7 +52,7 @@ KINDS: dict[str, str] = {
     "account": "Account changes",
 }
 # Activity-log actions whose subject already has its own stream (shown once, not twice).
-ACTIONS_SHOWN_ELSEWHERE = ("note.added", "tag.assigned")
+ACTIONS_SHOWN_ELSEWHERE = ("note.added", "tag.assigned", "points.adjusted", "ticket.created")
 NOTE_PREVIEW_CHARS = 280
 
 
@@ -66,6 +66,8 @@ class Stream:
     id_column: Callable[[], Any]
     query: Callable[[Actor, int], Select]
     describe: Callable[[Any], tuple[str, dict[str, Any], str | None]]
+    # The staff member behind a row, for the staff filter (B7); None: no staff actor.
+    staff_column: Callable[[], Any] | None = None
 
 
 def _status(value: Any) -> str:
@@ -230,6 +232,7 @@ STREAMS: tuple[Stream, ...] = (
         lambda: m.SupportTicket.id,
         _ticket_opened_query,
         _ticket_opened_describe,
+        lambda: m.SupportTicket.created_by_id,
     ),
     Stream(
         "ticket_resolved",
@@ -246,6 +249,7 @@ STREAMS: tuple[Stream, ...] = (
         lambda: m.LoyaltyTransaction.id,
         _loyalty_query,
         _loyalty_describe,
+        lambda: m.LoyaltyTransaction.staff_user_id,
     ),
     Stream(
         "campaign_sent",
@@ -278,6 +282,7 @@ STREAMS: tuple[Stream, ...] = (
         lambda: m.CustomerNote.id,
         _note_query,
         _note_describe,
+        lambda: m.CustomerNote.author_id,
     ),
     Stream(
         "tag",
@@ -286,6 +291,7 @@ STREAMS: tuple[Stream, ...] = (
         lambda: m.CustomerTag.id,
         _tag_query,
         _tag_describe,
+        lambda: m.CustomerTag.assigned_by_id,
     ),
     Stream(
         "account",
@@ -294,6 +300,7 @@ STREAMS: tuple[Stream, ...] = (
         lambda: m.ActivityLog.id,
         _activity_query,
         _activity_describe,
+        lambda: m.ActivityLog.actor_id,
     ),
 )
 
@@ -339,11 +346,19 @@ def load_timeline_page(
     end: date | None = None,
     cursor: str | None = None,
     limit: int = TIMELINE_PAGE_SIZE,
+    staff_ids: Iterable[int] | None = None,
 ) -> TimelinePage:
-    """One page of the merged timeline, newest first; one statement per chosen source."""
+    """One page of the merged timeline, newest first; one statement per chosen source.
+
+    ``staff_ids`` keeps only events done by those staff members (B7); sources without a staff
+    actor (orders, campaign messages, resolutions) are then left out.
+    """
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationError(f"A timeline page holds 1 to {MAX_PAGE_SIZE} events.")
     streams = _chosen_streams(kinds)
+    staff = None if staff_ids is None else sorted(set(staff_ids))
+    if staff is not None:
+        streams = tuple(s for s in streams if s.staff_column is not None)
     low, high = _date_bounds(start, end)
     position = decode_cursor(cursor, (datetime, str, int)) if cursor else None
     fetched: list[tuple[datetime, str, int, Stream, Any]] = []
@@ -356,6 +371,8 @@ def load_timeline_page(
             query = query.where(moment < high)
         if position is not None:
             query = query.where(_before_cursor(stream, position))
+        if staff is not None and stream.staff_column is not None:
+            query = query.where(stream.staff_column().in_(staff))
         query = query.order_by(moment.desc(), row_id.desc()).limit(limit + 1)
         for row in session.execute(query).all():
             fetched.append((row[1], stream.name, row[0], stream, row))
@@ -391,8 +408,9 @@ def timeline_page(
     end: date | None = None,
     cursor: str | None = None,
     limit: int = TIMELINE_PAGE_SIZE,
+    staff_ids: Iterable[int] | None = None,
 ) -> TimelinePage:
-    """A page of ``customer_id``'s timeline for ``actor`` (filters by kind and date range)."""
+    """A page of ``customer_id``'s timeline for ``actor`` (filters: kind, dates, staff)."""
     require(actor, Permission.VIEW_CUSTOMERS)
     with reading(engine_or_session) as session:
         return load_timeline_page(
@@ -404,6 +422,7 @@ def timeline_page(
             end=end,
             cursor=cursor,
             limit=limit,
+            staff_ids=staff_ids,
         )
 
 
@@ -457,4 +476,79 @@ def activity_by_month(
     )
 
 
-__all__ = ["KINDS", "activity_by_month", "load_timeline_page", "timeline_page"]
+# --- B7: who did it, and repeated events grouped ---------------------------------------------
+
+
+def timeline_staff(
+    engine_or_session: Engine | Session, actor: Actor, customer_id: int
+) -> tuple[tuple[int, str], ...]:
+    """The staff members (id, name) behind any event of ``customer_id``, for the staff filter."""
+    require(actor, Permission.VIEW_CUSTOMERS)
+    ids = union_all(
+        *(
+            _staff_ids_query(stream, actor, customer_id)
+            for stream in STREAMS
+            if stream.staff_column is not None
+        )
+    ).subquery()
+    with reading(engine_or_session) as session:
+        rows = session.execute(
+            select(m.StaffUser.id, m.StaffUser.name)
+            .where(m.StaffUser.id.in_(select(ids.c.staff_id)))
+            .order_by(m.StaffUser.name)
+        ).all()
+    return tuple((row.id, row.name) for row in rows)
+
+
+def _staff_ids_query(stream: Stream, actor: Actor, customer_id: int) -> Select:
+    column = stream.staff_column()
+    query = stream.query(actor, customer_id).with_only_columns(column.label("staff_id"))
+    return query.where(column.is_not(None)).distinct()
+
+
+@dataclass(frozen=True)
+class TimelineGroup:
+    """Consecutive events of one kind by one person, shown as one line (B7)."""
+
+    events: tuple[TimelineEvent, ...]
+
+    @property
+    def first(self) -> TimelineEvent:
+        return self.events[0]
+
+    @property
+    def count(self) -> int:
+        return len(self.events)
+
+    @property
+    def oldest_at(self) -> datetime:
+        return self.events[-1].occurred_at
+
+
+def group_repeats(
+    events: Iterable[TimelineEvent], minimum: int = 3
+) -> tuple[TimelineEvent | TimelineGroup, ...]:
+    """Collapse runs of ``minimum`` or more consecutive events of the same source and actor."""
+    runs: list[list[TimelineEvent]] = []
+    for event in events:
+        key = (event.details.get("event", event.kind), event.actor)
+        if runs and (runs[-1][0].details.get("event", runs[-1][0].kind), runs[-1][0].actor) == key:
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    return tuple(
+        TimelineGroup(tuple(run)) if len(run) >= minimum else item
+        for run in runs
+        for item in ([run[0]] if len(run) >= minimum else run)
+    )
+
+
+__all__ = [
+    "KINDS",
+    "TimelineGroup",
+    "activity_by_month",
+    "group_repeats",
+    "load_timeline_page",
+    "timeline_page",
+    "timeline_staff",
+]
