@@ -1,0 +1,253 @@
+"""Per-customer purchase summaries (frequency, recency, age, spend): from arrays or set-based SQL.
+
+Conventions of the repeat-buying literature: several orders of one customer on one day count as
+one purchase (their values summed); ``frequency`` is the number of *repeat* purchase days;
+``recency`` is the time from the first to the last purchase day; ``age`` the time from the first
+purchase day to the end of the observation period; ``monetary`` is the mean value of the repeat
+purchase days (the first purchase is left out, as in the Gamma-Gamma literature).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, Integer, Select, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from c360.models import Order, OrderStatus
+
+EPOCH = date(1970, 1, 1)
+# Orders that are (or will become) purchases; cancelled and refunded ones are not behaviour
+# the models should learn from.
+PURCHASE_STATUSES: tuple[OrderStatus, ...] = tuple(
+    s for s in OrderStatus if s not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+)
+
+
+@dataclass(frozen=True)
+class Transactions:
+    """A flat purchase list: one entry per order (customer, day number, value)."""
+
+    customer_ids: np.ndarray  # int64
+    days: np.ndarray  # int64, days since 1970-01-01
+    values: np.ndarray  # float64, any currency unit
+
+    def __len__(self) -> int:
+        return len(self.customer_ids)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Per-customer RFM summary in days; every array has one entry per customer."""
+
+    customer_ids: np.ndarray
+    frequency: np.ndarray  # repeat purchase days
+    recency: np.ndarray  # days from first to last purchase day
+    age: np.ndarray  # days from first purchase day to the end of the period
+    monetary: np.ndarray  # mean value of repeat purchase days (0 when frequency == 0)
+    first_day: np.ndarray
+    last_day: np.ndarray
+    total_value: np.ndarray  # all purchase days
+    trailing_year_value: np.ndarray  # purchase days in the 365 days up to the end
+    end_day: int
+
+    def __len__(self) -> int:
+        return len(self.customer_ids)
+
+    @property
+    def days_since_last(self) -> np.ndarray:
+        """Days from the last purchase day to the end of the period."""
+        return self.end_day - self.last_day
+
+
+def day_number(value: date | datetime) -> int:
+    """Days since 1970-01-01 of a date (or of a datetime's date)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return (value - EPOCH).days
+
+
+def from_day_number(day: float) -> date:
+    """The date ``day`` days after 1970-01-01 (fractions dropped)."""
+    return EPOCH + timedelta(days=int(day))
+
+
+def end_of_day(value: date) -> datetime:
+    """The first instant after ``value`` (orders before it happened on ``value`` or earlier)."""
+    return datetime.combine(value + timedelta(days=1), time.min)
+
+
+def load_cdnow(path: str | Path) -> Transactions:
+    """Read a CDNOW-format file (master id, sample id, YYYYMMDD, CDs, dollars); no database."""
+    frame = pd.read_csv(
+        path,
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "cds", "dollars"],
+        dtype={"date": str},
+    )
+    days = (pd.to_datetime(frame["date"], format="%Y%m%d") - pd.Timestamp(EPOCH)).dt.days
+    return Transactions(
+        customer_ids=frame["customer_id"].to_numpy(np.int64),
+        days=days.to_numpy(np.int64),
+        values=frame["dollars"].to_numpy(np.float64),
+    )
+
+
+def _empty_summary(end_day: int) -> Summary:
+    empty_i = np.zeros(0, dtype=np.int64)
+    empty_f = np.zeros(0, dtype=np.float64)
+    return Summary(
+        empty_i, empty_f, empty_f, empty_f, empty_f, empty_i, empty_i, empty_f, empty_f, end_day
+    )
+
+
+def summarize(transactions: Transactions, end: date) -> Summary:
+    """Summarise purchases on or before ``end``, one row per customer who bought (vectorised)."""
+    end_day = day_number(end)
+    keep = transactions.days <= end_day
+    if not keep.any():
+        return _empty_summary(end_day)
+    frame = pd.DataFrame(
+        {
+            "cid": transactions.customer_ids[keep],
+            "day": transactions.days[keep],
+            "value": transactions.values[keep],
+        }
+    )
+    per_day = frame.groupby(["cid", "day"], sort=True, as_index=False)["value"].sum()
+    per_day["first"] = per_day.groupby("cid")["day"].transform("min")
+    per_day["repeat_value"] = np.where(per_day["day"] > per_day["first"], per_day["value"], 0.0)
+    per_day["recent_value"] = np.where(per_day["day"] > end_day - 365, per_day["value"], 0.0)
+    agg = per_day.groupby("cid").agg(
+        days=("day", "size"),
+        first_day=("day", "min"),
+        last_day=("day", "max"),
+        total=("value", "sum"),
+        repeat_total=("repeat_value", "sum"),
+        recent_total=("recent_value", "sum"),
+    )
+    return summary_from_columns(
+        customer_ids=agg.index.to_numpy(np.int64),
+        purchase_days=agg["days"].to_numpy(),
+        first_day=agg["first_day"].to_numpy(),
+        last_day=agg["last_day"].to_numpy(),
+        total_value=agg["total"].to_numpy(),
+        repeat_value=agg["repeat_total"].to_numpy(),
+        trailing_year_value=agg["recent_total"].to_numpy(),
+        end_day=end_day,
+    )
+
+
+def summary_from_columns(
+    *,
+    customer_ids: np.ndarray,
+    purchase_days: np.ndarray,
+    first_day: np.ndarray,
+    last_day: np.ndarray,
+    total_value: np.ndarray,
+    repeat_value: np.ndarray,
+    trailing_year_value: np.ndarray,
+    end_day: int,
+) -> Summary:
+    """Build a Summary from per-customer aggregates (the shape both SQL and pandas produce)."""
+    frequency = np.asarray(purchase_days, dtype=np.float64) - 1.0
+    repeat_value = np.asarray(repeat_value, dtype=np.float64)
+    monetary = np.divide(
+        repeat_value, frequency, out=np.zeros_like(repeat_value), where=frequency > 0
+    )
+    first_day = np.asarray(first_day, dtype=np.int64)
+    last_day = np.asarray(last_day, dtype=np.int64)
+    return Summary(
+        customer_ids=np.asarray(customer_ids, dtype=np.int64),
+        frequency=frequency,
+        recency=(last_day - first_day).astype(np.float64),
+        age=(end_day - first_day).astype(np.float64),
+        monetary=monetary,
+        first_day=first_day,
+        last_day=last_day,
+        total_value=np.asarray(total_value, dtype=np.float64),
+        trailing_year_value=np.asarray(trailing_year_value, dtype=np.float64),
+        end_day=end_day,
+    )
+
+
+def day_number_sql(dialect: str, column: ColumnElement[datetime]) -> ColumnElement[int]:
+    """SQL for the day number (days since 1970-01-01) of a timestamp column on ``dialect``."""
+    if dialect == "postgresql":
+        return cast(cast(column, Date) - literal(EPOCH, Date), Integer)
+    # SQLite: julianday() of 1970-01-01 00:00 is 2440587.5; the cast truncates (days are >= 0).
+    return cast(func.julianday(column) - 2440587.5, Integer)
+
+
+def purchase_days_query(dialect: str, start: date | None, end: date) -> Select:
+    """Per (customer, day) purchase value in cents for days in ``[start, end]``."""
+    day = day_number_sql(dialect, Order.created_at)
+    query = select(
+        Order.customer_id.label("customer_id"),
+        day.label("day"),
+        func.sum(Order.total_cents).label("value"),
+    ).where(Order.status.in_(PURCHASE_STATUSES), Order.created_at < end_of_day(end))
+    if start is not None:
+        query = query.where(Order.created_at >= datetime.combine(start, time.min))
+    return query.group_by(Order.customer_id, day)
+
+
+def load_summary(session: Session, end: date) -> Summary:
+    """Per-customer summary of purchases up to ``end`` in two GROUP BY passes (values in cents)."""
+    dialect = session.get_bind().dialect.name
+    end_day = day_number(end)
+    days = purchase_days_query(dialect, None, end).subquery()
+    with_first = select(
+        days.c.customer_id,
+        days.c.day,
+        days.c.value,
+        func.min(days.c.day).over(partition_by=days.c.customer_id).label("first_day"),
+    ).subquery()
+    rows = session.execute(
+        select(
+            with_first.c.customer_id,
+            func.count(),
+            func.min(with_first.c.day),
+            func.max(with_first.c.day),
+            func.sum(with_first.c.value),
+            func.sum(
+                func.coalesce(
+                    case((with_first.c.day > with_first.c.first_day, with_first.c.value)), 0
+                )
+            ),
+            func.sum(
+                func.coalesce(case((with_first.c.day > end_day - 365, with_first.c.value)), 0)
+            ),
+        )
+        .group_by(with_first.c.customer_id)
+        .order_by(with_first.c.customer_id)
+    ).all()
+    if not rows:
+        return _empty_summary(end_day)
+    columns = np.array(rows, dtype=np.float64).T
+    return summary_from_columns(
+        customer_ids=columns[0].astype(np.int64),
+        purchase_days=columns[1],
+        first_day=columns[2].astype(np.int64),
+        last_day=columns[3].astype(np.int64),
+        total_value=columns[4],
+        repeat_value=columns[5],
+        trailing_year_value=columns[6],
+        end_day=end_day,
+    )
+
+
+def load_purchase_counts(session: Session, start: date, end: date) -> dict[int, int]:
+    """Distinct purchase days per customer in ``[start, end]`` (for back-tests)."""
+    dialect = session.get_bind().dialect.name
+    days = purchase_days_query(dialect, start, end).subquery()
+    rows = session.execute(
+        select(days.c.customer_id, func.count()).group_by(days.c.customer_id)
+    ).all()
+    return {int(cid): int(n) for cid, n in rows}
