@@ -53,26 +53,36 @@ def members_query(segment_criteria: dict, as_of: datetime):  # type: ignore[no-u
     return select(Customer.id).select_from(customer_source()).where(condition)
 
 
+def _member_count(connection, segment_id: int) -> int:  # type: ignore[no-untyped-def]
+    query = select(func.count()).where(CustomerSegment.segment_id == segment_id)
+    return connection.scalar(query) or 0
+
+
 def refresh_segment(session: Session, segment: Segment, as_of: datetime) -> SegmentRefresh:
     """Bring one automatic segment's members in line with its criteria (caller's transaction)."""
     matching = members_query(segment.criteria, as_of).subquery()
-    removed = session.execute(
-        delete(CustomerSegment).where(
+    connection = session.connection()
+    # Counted rather than taken from rowcount, which psycopg does not report for
+    # parametrised INSERT ... SELECT.
+    before = _member_count(connection, segment.id)
+    connection.execute(
+        delete(CustomerSegment.__table__).where(
             CustomerSegment.segment_id == segment.id,
             CustomerSegment.customer_id.not_in(select(matching.c.id)),
         )
-    ).rowcount
+    )
+    kept = _member_count(connection, segment.id)
     already = select(CustomerSegment.customer_id).where(CustomerSegment.segment_id == segment.id)
-    added = session.execute(
-        insert(CustomerSegment).from_select(
+    connection.execute(
+        insert(CustomerSegment.__table__).from_select(
             [CustomerSegment.customer_id, CustomerSegment.segment_id, CustomerSegment.assigned_at],
             select(matching.c.id, literal(segment.id), literal(as_of)).where(
                 matching.c.id.not_in(already)
             ),
         )
-    ).rowcount
-    members = session.scalar(select(func.count()).where(CustomerSegment.segment_id == segment.id))
-    return SegmentRefresh(segment.id, segment.name, added or 0, removed or 0, members or 0)
+    )
+    members = _member_count(connection, segment.id)
+    return SegmentRefresh(segment.id, segment.name, members - kept, before - kept, members)
 
 
 def refresh_segments(
