@@ -10,6 +10,7 @@ from typing import Any
 
 MAX_BIGINT = 2**63 - 1
 MAX_INT = 2**31 - 1
+_CENT = Decimal("0.01")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
@@ -37,6 +38,9 @@ def text(max_length: int) -> Parser:
 def timestamp(value: str) -> datetime:
     """An ISO 8601 date or date-time; offsets are converted to naive UTC, naive means UTC."""
     try:
+        if value[-1] in "Zz":
+            # The common "…Z" form is already UTC: parse it without building a tz-aware value.
+            return datetime.fromisoformat(value[:-1])
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise FieldError(
@@ -53,16 +57,17 @@ def money_cents(value: str) -> int:
         amount = Decimal(value)
     except InvalidOperation:
         raise FieldError(f"{value!r} is not a decimal amount (e.g. 1234.50)") from None
-    if not amount.is_finite():
+    sign, _digits, exponent = amount.as_tuple()
+    if not isinstance(exponent, int):  # NaN or Infinity
         raise FieldError(f"{value!r} is not a decimal amount (e.g. 1234.50)")
-    if amount < 0:
+    if sign and amount:
         raise FieldError(f"{value!r} is negative")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
+    if exponent < -2 and amount != amount.quantize(_CENT):
         raise FieldError(f"{value!r} has more than two decimal places")
+    cents = int(amount.scaleb(2))
     if cents > MAX_BIGINT:
         raise FieldError(f"{value!r} is too large")
-    return int(cents)
+    return cents
 
 
 def whole_number(minimum: int = 0, maximum: int = MAX_INT) -> Parser:

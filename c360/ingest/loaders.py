@@ -6,6 +6,7 @@ so the cost is a few joins, not one round trip per row.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,10 +45,14 @@ from c360.models import (
 from c360.stats import refresh_customer_stats
 from c360.text import search_key
 
+log = logging.getLogger(__name__)
+
 # Above this many staged orders the whole customer_stats rollup is rebuilt in one pass,
 # which is cheaper than an IN list of that many customer ids.
 REFRESH_ALL_ABOVE = 5_000
 _CHUNK = 5_000
+# The staging column holding each row's line in the file (named so no CSV column clashes).
+LINE_COLUMN = "csv_line_number"
 # Source of a Target that only fills new rows (updated_at: moved by ``touch`` instead).
 INSERT_ONLY = "<insert only>"
 
@@ -127,6 +132,7 @@ def upsert(
             func.coalesce(func.sum(case((and_(pk.is_not(None), differs), 1), else_=0)), 0),
         ).select_from(planned.outerjoin(table, matches))
     ).one()
+    log.info("planned %s: %d new, %d changed of %d", table.name, inserted, updated, total)
     if inserted or updated:
         # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT to parse the upsert.
         statement = _insert(ctx, table).from_select(
@@ -141,6 +147,7 @@ def upsert(
             where=or_(*(table.c[c].is_distinct_from(statement.excluded[c]) for c in compared)),
         )
         ctx.session.execute(statement)
+        log.info("upserted %s", table.name)
     return Counts(inserted=inserted, updated=updated, unchanged=total - inserted - updated)
 
 
@@ -149,7 +156,7 @@ def missing_customers(ctx: Context) -> list[Problem]:
     s = ctx.staging
     known = exists().where(CUSTOMERS.c.external_id == s.c.customer_external_id)
     rows = ctx.session.execute(
-        select(s.c.line, s.c.customer_external_id).where(~known).order_by(s.c.line)
+        select(s.c[LINE_COLUMN], s.c.customer_external_id).where(~known).order_by(s.c[LINE_COLUMN])
     )
     return [
         Problem(line, f"customer_external_id {ref!r} is not a known customer") for line, ref in rows
@@ -238,6 +245,7 @@ def load_orders(ctx: Context) -> Counts:
     counts = upsert(ctx, ORDERS, targets, ["order_number"], _customer_join(ctx), "updated_at")
     if counts.inserted or counts.updated:
         refresh_customer_stats(ctx.session, affected)
+        log.info("refreshed customer_stats for %s customers", len(affected) if affected else "all")
     return counts
 
 
@@ -245,7 +253,9 @@ def missing_orders(ctx: Context) -> list[Problem]:
     """Order lines whose order_number is not in the database."""
     s = ctx.staging
     known = exists().where(ORDERS.c.order_number == s.c.order_number)
-    rows = ctx.session.execute(select(s.c.line, s.c.order_number).where(~known).order_by(s.c.line))
+    rows = ctx.session.execute(
+        select(s.c[LINE_COLUMN], s.c.order_number).where(~known).order_by(s.c[LINE_COLUMN])
+    )
     return [Problem(line, f"order_number {ref!r} is not a known order") for line, ref in rows]
 
 
