@@ -5,9 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from c360.ui import auth as auth_ui
+from c360.ui.bootstrap import ensure_database_ready
 from c360.ui.errors import database_errors_shown
 
 st.set_page_config(page_title="Customer 360", page_icon="🧭", layout="wide")
+with database_errors_shown():
+    ensure_database_ready()  # migrate; demo data into an empty embedded database
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", url_path="home", default=True),

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from c360.demo import catalogue as cat
+from c360.loyalty_rules import TIER_ORDER, TIER_THRESHOLDS
 from c360.text import search_key
 
 DAY = 86_400
@@ -27,8 +28,6 @@ HOUR = 3_600
 YEAR_DAYS = 365.0
 HISTORY_DAYS = 3 * 365
 POINTS_LIFETIME_DAYS = 365
-# Lifetime spend (cents) from which a loyalty tier applies.
-TIER_THRESHOLDS_CENTS = (("PLATINUM", 250_000), ("GOLD", 100_000), ("SILVER", 30_000))
 SEASON = np.array([0.8, 0.8, 0.9, 0.95, 1.0, 0.95, 0.95, 1.0, 1.0, 1.05, 1.4, 1.7])
 ORDER_HOURS = np.array(
     [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 5, 5.5, 6.5, 6, 5, 4.5, 4.5, 5, 6, 7.5, 8, 7, 4.5, 2]
@@ -862,12 +861,11 @@ class _ChunkBuilder:
         last_at = np.maximum.reduceat(
             ledger["at"].to_numpy(), np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
         )
-        spend = np.bincount(self.o_cust[revenue], weights=self.o_total[revenue], minlength=n)
-        tier = np.full(n, "BRONZE", dtype=object)
-        for name, threshold in reversed(TIER_THRESHOLDS_CENTS):
-            tier[spend >= threshold] = name
+        # Points are earned per kept dollar, so the tier (by lifetime points) follows spend.
+        tier = np.full(n, TIER_ORDER[0].value, dtype=object)
+        for name in TIER_ORDER[1:]:
+            tier[gained >= TIER_THRESHOLDS[name]] = name.value
         self.tier = tier
-        self.spend = spend
         codes = [
             f"{_ascii_word(cat.FIRST_NAMES[f])[:4].upper():X<4}{np.base_repr(int(c), 36)}"
             for f, c in zip(self.first_index, self.cid, strict=True)
@@ -1120,7 +1118,7 @@ class _ChunkBuilder:
         end_active = np.minimum(self.death, self.anchor_s)
         active_days = np.maximum(end_active - self.registered, DAY) / DAY
         lapsed_days = np.maximum(self.anchor_s - end_active, 0) / DAY
-        intensity = np.exp(rng.normal(np.log(0.035), 0.7, n))  # sessions per day while active
+        intensity = np.exp(rng.normal(np.log(0.025), 0.7, n))  # sessions per day while active
         active_count = rng.poisson(intensity * active_days)
         lapsed_count = rng.poisson(intensity * lapsed_days * 0.08)
         order_sessions = np.flatnonzero(rng.random(len(self.o_id)) < 0.8)
@@ -1189,7 +1187,7 @@ class _ChunkBuilder:
         # Views inside non-bounced sessions, mostly in the customer's favourite category.
         top_count = len(self.cat.top_category_ids)
         product_views = np.where(
-            bounced, 0, np.minimum(rng.poisson(np.maximum(page_views - 1, 0) * 0.6), 12)
+            bounced, 0, np.minimum(rng.poisson(np.minimum(page_views - 1, 8) * 0.3), 8)
         )
         parent, _ = _segments(product_views)
         v = len(parent)
@@ -1210,7 +1208,7 @@ class _ChunkBuilder:
                 "viewed_at": to_time(viewed),
             }
         )
-        category_views = np.where(bounced, rng.random(s) < 0.5, 1 + rng.poisson(0.6, s)).astype(
+        category_views = np.where(bounced, 0, (rng.random(s) < 0.6) + rng.poisson(0.25, s)).astype(
             np.int64
         )
         parent, _ = _segments(category_views)
