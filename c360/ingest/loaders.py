@@ -17,7 +17,6 @@ from sqlalchemy import (
     Table,
     and_,
     case,
-    distinct,
     exists,
     func,
     literal,
@@ -267,7 +266,8 @@ def load_order_items(ctx: Context) -> Counts:
     items: Table = OrderItem.__table__  # type: ignore[assignment]
     if "category" in ctx.present:
         new_names = (
-            select(distinct(s.c.category))
+            select(s.c.category)
+            .distinct()
             .where(s.c.category.is_not(None))
             .where(~exists().where(categories.c.name == s.c.category))
         )
