@@ -150,6 +150,8 @@ def active_actor(session: Session, staff_id: int) -> Actor | None:
 def demo_data_in_use(session: Session) -> bool:
     """True while the demo generator's data is loaded (app setting ``demo_data`` is set)."""
     value = session.scalar(select(AppSetting.value).where(AppSetting.key == DEMO_DATA_SETTING))
+    if isinstance(value, dict):  # the demo generator stores {"enabled": true, "seed": ..., ...}
+        return bool(value.get("enabled", True))
     return bool(value)
 
 

@@ -51,6 +51,29 @@ def create_staff(
     actor: Actor, session: Session, *, email: str, name: str, role: StaffRole, password: str
 ) -> StaffAccount:
     """Create an active account with the given password; refuse duplicates and weak input."""
+    return _create(session, actor, email=email, name=name, role=role, password=password)
+
+
+def create_staff_from_command_line(
+    session: Session, *, email: str, name: str, role: StaffRole, password: str
+) -> StaffAccount:
+    """Create an account for an operator at the command line (e.g. the first admin).
+
+    Anyone who can run the command line can reach the database anyway; the row is audited
+    with the system as the actor.
+    """
+    return _create(session, None, email=email, name=name, role=role, password=password)
+
+
+def _create(
+    session: Session,
+    actor: Actor | None,
+    *,
+    email: str,
+    name: str,
+    role: StaffRole,
+    password: str,
+) -> StaffAccount:
     address = _valid_email(email)
     name = (name or "").strip()
     if not name or len(name) > 120:
