@@ -6,6 +6,7 @@ Reads with a few GROUP BY queries (c360.scoring.features), computes with numpy
 
 from __future__ import annotations
 
+import json
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from c360.models import (
     ScoreHistory,
     utcnow,
 )
-from c360.scoring import compute, features, rfm
+from c360.scoring import churn, compute, features, rfm
 from c360.scoring.churn import HORIZON_DAYS
 from c360.scoring.weights import get_health_weights
 
@@ -178,16 +179,13 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
         },
         index=frame.index,
     )
-    shared = {
-        "weights": scores.weights,
+    base = {
         "recency_half_life_days": round(scores.recency_half_life_days, 1),
         "base_resolution_hours": round(scores.base_resolution_hours, 1),
         "engagement_signals": scores.engagement_signals,
     }
-    shared_json = pd.Series([shared]).to_json(orient="records")[1:-1]
-    details = [
-        f'{{"shared":{shared_json},"inputs":{line}}}' for line in _json_lines(health_details)
-    ]
+    prefix = json.dumps({"weights": scores.weights, "base": base})[:-1]
+    details = [f'{prefix},"values":{line}}}' for line in _json_lines(health_details)]
     write_rows(
         session,
         HealthScore.__table__,
@@ -223,7 +221,7 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
     typical_gap = frame["typical_gap_days"]
     value_at_stake = frame["trailing_year_value"].fillna(0.0).round()
     expected_loss = (value_at_stake * frame["churn_probability"]).round()
-    factor_frame = pd.DataFrame(
+    values = pd.DataFrame(
         {
             "probability": frame["churn_probability"].round(4),
             "p_model": frame["p_model"].round(4),
@@ -236,19 +234,16 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
             "support_issues": frame["support_issues"],
             "open_tickets": frame["open_tickets"],
             "overdue_reorder": frame["overdue_reorder"].fillna(False).astype(bool),
-            **{
-                f"term_{name}": frame[f"term_{name}"].round(3)
-                for name in (
-                    "model",
-                    "days_since_last",
-                    "repeat_purchases",
-                    "engagement_decline",
-                    "support_issues",
-                )
-            },
         },
         index=frame.index,
     )
+    terms = pd.DataFrame(
+        {name: frame[f"term_{name}"].round(3) for name in churn.FEATURES}, index=frame.index
+    )
+    factors = [
+        f'{{"values":{v},"terms":{t}}}'
+        for v, t in zip(_json_lines(values), _json_lines(terms), strict=True)
+    ]
     write_rows(
         session,
         ChurnRisk.__table__,
@@ -274,7 +269,7 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
                 frame["support_issues"].astype(int).tolist(),
                 value_at_stake.astype(np.int64).tolist(),
                 expected_loss.astype(np.int64).tolist(),
-                _json_lines(factor_frame),
+                factors,
                 stamp,
                 strict=True,
             )
