@@ -133,6 +133,50 @@ class Prediction:
 
 
 @dataclass(frozen=True)
+class FactorMove:
+    """How much one health component moved between two scoring runs."""
+
+    name: str
+    before: float
+    after: float
+    delta: float
+    weighted_delta: float  # points of the total score this move accounts for
+
+
+@dataclass(frozen=True)
+class ScoreHistoryEntry:
+    calculated_at: datetime
+    health_score: float
+    health_level: HealthLevel
+    components: dict[str, float]
+    churn_score: float
+    churn_level: ChurnLevel
+    moves: tuple[FactorMove, ...]  # against the previous run; empty for the first
+
+
+@dataclass(frozen=True)
+class AtRiskEntry:
+    customer_id: int
+    name: str
+    account_manager: str | None
+    churn_level: ChurnLevel
+    churn_probability: float
+    value_at_stake: Decimal
+    expected_loss: Decimal
+    health_score: float | None
+    days_since_last_purchase: int | None
+    overdue_reorder: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class AtRiskPage:
+    entries: tuple[AtRiskEntry, ...]
+    total: int
+    total_expected_loss: Decimal
+
+
+@dataclass(frozen=True)
 class OrderItemView:
     product_name: str
     category: str | None
