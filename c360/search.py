@@ -33,6 +33,8 @@ from c360.models import (
     LoyaltyAccount,
     LoyaltyTier,
     Order,
+    Segment,
+    Tag,
 )
 from c360.permissions import Actor, Field, Permission, mask_email, mask_phone, requires
 from c360.segments.criteria import customer_source
@@ -375,4 +377,19 @@ def has_filters(params: CustomerSearchParams) -> bool:
         getattr(params, f.name) != getattr(default, f.name)
         for f in fields(params)
         if f.name not in skip
+    )
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    segments: tuple[tuple[int, str], ...]
+    tags: tuple[tuple[int, str], ...]
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """The segments and tags a search can be filtered by (id, name), by name."""
+    segments = session.execute(select(Segment.id, Segment.name).order_by(Segment.name)).all()
+    tags = session.execute(select(Tag.id, Tag.name).order_by(Tag.name)).all()
+    return FilterChoices(
+        tuple((int(i), str(n)) for i, n in segments), tuple((int(i), str(n)) for i, n in tags)
     )

@@ -306,3 +306,11 @@ def count_matching(session: Session, criteria: dict | None) -> int:
     """How many customers match ``criteria`` right now (the builder's live preview)."""
     condition = compile_criteria(parse_criteria(criteria), utcnow())
     return session.scalar(select(func.count()).select_from(customer_source()).where(condition)) or 0
+
+
+def manual_segments(session: Session) -> list[views.Segment]:
+    """The manual segments (those staff fill by hand), by name."""
+    rows = session.scalars(
+        select(Segment).where(Segment.is_automatic.is_(False)).order_by(Segment.name)
+    )
+    return [_view(s, None) for s in rows]
