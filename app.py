@@ -14,6 +14,11 @@ with database_errors_shown():
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", url_path="home", default=True),
+    st.Page("pages/customer.py", title="Customer", icon="👤", url_path="customer"),
+    st.Page("pages/search.py", title="Search", icon="🔎", url_path="search"),
+    st.Page("pages/compare.py", title="Compare", icon="⚖️", url_path="compare"),
+    st.Page("pages/segments.py", title="Segments", icon="🧩", url_path="segments"),
+    st.Page("pages/portfolio.py", title="Portfolio", icon="📊", url_path="portfolio"),
     st.Page("pages/audit.py", title="Audit log", icon="📜", url_path="audit"),
     st.Page("pages/admin_staff.py", title="Staff accounts", icon="👥", url_path="staff"),
 ]

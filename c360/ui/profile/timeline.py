@@ -1,0 +1,123 @@
+"""The Timeline section (R7): type and date filters, a vertical stream, load more, a chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from c360.errors import C360Error
+from c360.timeline import KINDS, activity_by_month, timeline_page
+from c360.ui.profile import charts
+from c360.ui.profile.context import ProfileContext
+from c360.ui.profile.format import when
+from c360.views import TimelineEvent
+
+KIND_ICONS = {
+    "order": "🛒",
+    "ticket": "🎫",
+    "loyalty": "⭐",
+    "marketing": "📣",
+    "note": "📝",
+    "tag": "🏷️",
+    "account": "👤",
+}
+
+
+def _filters(ctx: ProfileContext) -> tuple[list[str], date | None, date | None]:
+    kinds = st.pills(
+        "Types",
+        list(KINDS),
+        selection_mode="multi",
+        default=list(KINDS),
+        format_func=lambda k: f"{KIND_ICONS[k]} {KINDS[k]}",
+        key=ctx.key("timeline_kinds"),
+    )
+    picked = st.date_input(
+        "Date range", value=(), key=ctx.key("timeline_dates"), format="YYYY-MM-DD"
+    )
+    start = end = None
+    if isinstance(picked, tuple | list):
+        if len(picked) >= 1:
+            start = picked[0]
+        if len(picked) == 2:
+            end = picked[1]
+    elif isinstance(picked, date):
+        start = picked
+    return list(kinds or []), start, end
+
+
+def _event_line(event: TimelineEvent) -> None:
+    icon = KIND_ICONS.get(event.kind, "•")
+    who = f" · by {event.actor}" if event.actor else ""
+    with st.container(border=True):
+        st.caption(
+            f"{icon} {KINDS.get(event.kind, event.kind)} · "
+            f"{when(event.occurred_at, with_time=True)} UTC{who}"
+        )
+        st.text(event.description)
+
+
+@st.fragment
+def render_timeline(ctx: ProfileContext) -> None:
+    """Newest first; filters re-query in SQL; "Load more" follows the keyset cursor."""
+    kinds, start, end = _filters(ctx)
+    if not kinds:
+        st.info("Choose at least one type to see events.")
+        return
+    state_key = ctx.key("timeline_more")
+    filters = (tuple(kinds), start, end)
+    try:
+        # The first page is read on every run, so new events show at once; pages added with
+        # "Load more" are kept (for the same filters) and follow on without repeats.
+        first = timeline_page(
+            ctx.engine, ctx.actor, ctx.customer_id, kinds=kinds, start=start, end=end
+        )
+        counts = activity_by_month(
+            ctx.engine, ctx.actor, ctx.customer_id, kinds=kinds, start=start, end=end
+        )
+    except C360Error as exc:
+        st.error(str(exc))
+        return
+    state = st.session_state.get(state_key)
+    if state is None or state["filters"] != filters:
+        state = {"filters": filters, "events": [], "cursor": first.next_cursor}
+        st.session_state[state_key] = state
+    seen: set[str] = set()
+    events = []
+    for event in [*first.events, *state["events"]]:
+        if event.key not in seen:
+            seen.add(event.key)
+            events.append(event)
+    if counts:
+        st.plotly_chart(
+            charts.activity_over_time(counts),
+            config=charts.CHART_CONFIG,
+            key=ctx.key("activity_chart"),
+        )
+    if not events:
+        st.info("Nothing happened in this period for the chosen types.")
+        return
+    total = sum(c.count for c in counts)
+    st.caption(f"Showing {len(events):,} of {total:,} events, newest first")
+    for event in events:
+        _event_line(event)
+    if state["cursor"] and st.button(
+        "Load more", key=ctx.key("timeline_load_more"), width="stretch"
+    ):
+        try:
+            page = timeline_page(
+                ctx.engine,
+                ctx.actor,
+                ctx.customer_id,
+                kinds=kinds,
+                start=start,
+                end=end,
+                cursor=state["cursor"],
+            )
+        except C360Error as exc:
+            st.error(str(exc))
+            return
+        state["events"].extend(page.events)
+        state["cursor"] = page.next_cursor
+        st.rerun(scope="fragment")
