@@ -19,6 +19,7 @@ from c360.db import transaction
 from c360.errors import Conflict, NotFound, ValidationError
 from c360.models import Customer, CustomerTag, StaffUser, Tag, utcnow
 from c360.permissions import Actor, Permission, requires
+from c360.profile.common import reading
 from c360.views import Tag as TagView
 
 # The colours a chip can show exactly (Streamlit's badge palette); other stored colours are
@@ -55,29 +56,32 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
-def list_tags(session: Session) -> tuple[TagView, ...]:
+def list_tags(engine_or_session: Engine | Session) -> tuple[TagView, ...]:
     """Every tag of the catalogue, by name (the search filter lists these)."""
-    rows = session.scalars(select(Tag).order_by(func.lower(Tag.name)))
-    return tuple(_view(tag) for tag in rows)
+    with reading(engine_or_session) as session:
+        rows = session.scalars(select(Tag).order_by(func.lower(Tag.name)))
+        return tuple(_view(tag) for tag in rows)
 
 
-def tag_usage(session: Session) -> dict[int, int]:
+def tag_usage(engine_or_session: Engine | Session) -> dict[int, int]:
     """How many customers carry each tag (tag id -> count)."""
-    rows = session.execute(
-        select(CustomerTag.tag_id, func.count()).group_by(CustomerTag.tag_id)
-    ).all()
+    with reading(engine_or_session) as session:
+        rows = session.execute(
+            select(CustomerTag.tag_id, func.count()).group_by(CustomerTag.tag_id)
+        ).all()
     return {tag_id: count for tag_id, count in rows}
 
 
-def customer_tags(session: Session, customer_id: int) -> tuple[TagView, ...]:
+def customer_tags(engine_or_session: Engine | Session, customer_id: int) -> tuple[TagView, ...]:
     """The tags on ``customer_id`` with who assigned them and when, by name."""
-    rows = session.execute(
-        select(Tag, CustomerTag.assigned_at, StaffUser.name)
-        .join(CustomerTag, CustomerTag.tag_id == Tag.id)
-        .outerjoin(StaffUser, StaffUser.id == CustomerTag.assigned_by_id)
-        .where(CustomerTag.customer_id == customer_id)
-        .order_by(func.lower(Tag.name))
-    ).all()
+    with reading(engine_or_session) as session:
+        rows = session.execute(
+            select(Tag, CustomerTag.assigned_at, StaffUser.name)
+            .join(CustomerTag, CustomerTag.tag_id == Tag.id)
+            .outerjoin(StaffUser, StaffUser.id == CustomerTag.assigned_by_id)
+            .where(CustomerTag.customer_id == customer_id)
+            .order_by(func.lower(Tag.name))
+        ).all()
     return tuple(_view(tag, assigned_at, by) for tag, assigned_at, by in rows)
 
 
