@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/search.py", title="Search", icon="🔎", url_path="search"),
     st.Page("pages/compare.py", title="Compare", icon="⚖️", url_path="compare"),
     st.Page("pages/segments.py", title="Segments", icon="🧩", url_path="segments"),
+    st.Page("pages/tags.py", title="Tags", icon="🏷️", url_path="tags"),
     st.Page("pages/portfolio.py", title="Portfolio", icon="📊", url_path="portfolio"),
     st.Page("pages/audit.py", title="Audit log", icon="📜", url_path="audit"),
     st.Page("pages/admin_staff.py", title="Staff accounts", icon="👥", url_path="staff"),

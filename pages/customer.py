@@ -4,19 +4,25 @@ import streamlit as st
 
 from c360.permissions import Permission
 from c360.ui import profile as profile_ui
+from c360.ui.actions import render_action_bar
 from c360.ui.auth import require_actor
+from c360.ui.db import engine
+from c360.ui.live import remember_marker, render_live
+from c360.ui.notes import render_notes
 
 actor = require_actor(Permission.VIEW_CUSTOMERS)
 profile_ui.render_styles()
 
 customer_id = profile_ui.customer_id_from_query(st.query_params.get("id"))
+if customer_id is not None:
+    remember_marker(engine(), customer_id)  # before reading: no change in between is missed
 ctx = profile_ui.load_context(actor, customer_id) if customer_id is not None else None
 if ctx is None:
     profile_ui.customer_picker(actor)
     st.stop()
 
 profile_ui.render_header(ctx)
-# Hook — actions helper: quick-action buttons and dialogs, tag add/remove, export buttons.
+render_action_bar(ctx)  # quick actions (dialogs), tag add/remove, PDF/CSV export
 # Hook — segments helper: manual segment add/remove.
 profile_ui.render_metrics(ctx)
 profile_ui.render_scores(ctx)
@@ -24,4 +30,5 @@ profile_ui.render_scores(ctx)
 with st.expander("Addresses"):
     profile_ui.render_addresses(ctx)
 profile_ui.render_sections(ctx)
-# Hook — actions helper: notes list; live-update fragment (run_every).
+render_notes(ctx)
+render_live(ctx)  # polls for others' changes every 2 s and reruns the page

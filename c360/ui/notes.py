@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from c360 import notes
 from c360.errors import C360Error
 from c360.permissions import Actor, Permission
-from c360.ui.actions import VISIBILITY_LABELS, flash, note_form
+from c360.ui.actions import OPEN_KEY, VISIBILITY_LABELS, flash
 from c360.views import CustomerNote
 
 if TYPE_CHECKING:
@@ -43,11 +43,10 @@ def notes_section(
 ) -> None:
     """Every note ``actor`` may read (already filtered by the query), with the allowed actions."""
     can_act = actor.can(Permission.ACT_ON_CUSTOMERS)
-    if can_act:
-        with st.expander("Add a note"):
-            if note_form(engine, actor, customer_id, key=f"notes_section_form_{customer_id}"):
-                flash("success", "Note added.")
-                st.rerun()
+    if can_act and st.button("📝 Add a note", key=f"notes_add_{customer_id}"):
+        # Opens the quick-action dialog (rendered by c360.ui.actions.quick_actions).
+        st.session_state[OPEN_KEY] = (customer_id, "note")
+        st.rerun()
     if not shown:
         st.caption("No notes yet.")
     for note in shown:
