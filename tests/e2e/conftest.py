@@ -176,7 +176,7 @@ def e2e_staff(e2e_database_url: str) -> dict[StaffRole, Any]:
 
 
 @pytest.fixture(scope="session")
-def app_url(e2e_database_url: str, e2e_dir: Path) -> Iterator[str]:
+def app_url(e2e_database_url: str, e2e_dir: Path, browser: Any) -> Iterator[str]:
     """Base URL of ``streamlit run app.py`` on the prepared database; stopped at the end."""
     _require_browser()
     port = free_port()
@@ -211,6 +211,7 @@ def app_url(e2e_database_url: str, e2e_dir: Path) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base_url, process, log_path)
+        _warm_up(browser, base_url)
         yield base_url
     finally:
         process.terminate()
@@ -219,6 +220,18 @@ def app_url(e2e_database_url: str, e2e_dir: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def _warm_up(browser: Any, base_url: str) -> None:
+    # Until app.py has run once, Streamlit resolves /<page> against the pages/ folder and runs
+    # that file alone (bypassing st.navigation and the sign-in gate): load the app first.
+    context = browser.new_context()
+    try:
+        warm = context.new_page()
+        warm.goto(base_url)
+        wait_for_app(warm, timeout_ms=60_000)
+    finally:
+        context.close()
 
 
 def _wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
@@ -287,8 +300,8 @@ def wait_for_app(page: Any, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') !== 'running'
-                && !document.querySelector('[data-testid="stStatusWidget"] button');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && app.getAttribute('data-test-connection-state') === 'CONNECTED';
         }""",
         timeout=timeout_ms,
     )
