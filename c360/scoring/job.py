@@ -32,6 +32,7 @@ from c360.models import (
 from c360.scoring import churn, compute, features, rfm
 from c360.scoring.churn import HORIZON_DAYS
 from c360.scoring.weights import get_health_weights
+from c360.segments.refresh import refresh_segments_after_scoring
 
 # Health changes at least this large (or any level change) go to the activity feed (R12.5).
 SIGNIFICANT_HEALTH_CHANGE = 10.0
@@ -53,7 +54,9 @@ class ScoringSummary:
 
 
 # Called after every successful run as hook(engine, summary), e.g. the segment refresh.
-POST_SCORE_HOOKS: list[Callable[[Engine, ScoringSummary], None]] = []
+POST_SCORE_HOOKS: list[Callable[[Engine, ScoringSummary], object]] = [
+    refresh_segments_after_scoring
+]
 
 
 def load_frames(session: Session, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:

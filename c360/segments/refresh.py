@@ -105,3 +105,8 @@ def refresh_all_segments(engine: Engine, as_of: datetime | None = None) -> Refre
     """Refresh every automatic segment in one transaction (called after each rescore)."""
     with transaction(engine) as session:
         return refresh_segments(session, as_of=as_of)
+
+
+def refresh_segments_after_scoring(engine: Engine, _summary: object = None) -> RefreshReport:
+    """Post-score hook: fresh scores can move customers between automatic segments."""
+    return refresh_all_segments(engine)

@@ -123,3 +123,25 @@ def test_manual_segments_are_left_alone_by_refresh(engine: Engine) -> None:
         s.commit()
     refresh_all_segments(engine)
     assert (customer.id, manual.id) in {(c, seg) for c, seg, _ in _assignments(engine)}
+
+
+def test_every_rescore_refreshes_the_automatic_segments_through_the_post_score_hook(
+    engine: Engine,
+) -> None:
+    from c360.scoring import job
+    from c360.segments.refresh import refresh_segments_after_scoring
+
+    with session_factory(engine)() as s:
+        buyer = factories.customer(s)
+        factories.order(s, buyer, created_at=utcnow() - timedelta(days=3))
+        refresh_customer_stats(s)
+        s.commit()
+    assert refresh_segments_after_scoring in job.POST_SCORE_HOOKS
+    job.run_post_score_hooks(engine, None)  # type: ignore[arg-type]
+    with session_factory(engine)() as s:
+        names = s.scalars(
+            select(Segment.name)
+            .join(CustomerSegment, CustomerSegment.segment_id == Segment.id)
+            .where(CustomerSegment.customer_id == buyer.id)
+        ).all()
+    assert names == ["New customers"]
