@@ -2,7 +2,7 @@
 
 from c360.ingest.kinds import KINDS, Column, Kind
 from c360.ingest.loaders import Counts, Problem
-from c360.ingest.service import ImportReport, import_as, import_csv, parse_mapping
+from c360.ingest.service import ImportReport, import_as, import_csv, import_upload, parse_mapping
 
 __all__ = [
     "KINDS",
@@ -13,5 +13,6 @@ __all__ = [
     "Problem",
     "import_as",
     "import_csv",
+    "import_upload",
     "parse_mapping",
 ]
