@@ -22,6 +22,7 @@ PAGES = [
     st.Page("pages/portfolio.py", title="Portfolio", icon="📊", url_path="portfolio"),
     st.Page("pages/audit.py", title="Audit log", icon="📜", url_path="audit"),
     st.Page("pages/admin_staff.py", title="Staff accounts", icon="👥", url_path="staff"),
+    st.Page("pages/import_data.py", title="Import data", icon="📥", url_path="import"),
 ]
 
 # Sign-in gate. Navigation is built first (hidden while signed out) so that a deep link such
