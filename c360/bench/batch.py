@@ -14,6 +14,7 @@ from c360.permissions import Actor
 def rescore_all(engine: Engine, actor: Actor) -> float:
     """Seconds ``python -m c360 score`` (its function) takes for all customers."""
     job = find(
+        "c360.scoring.job:run_scoring",
         "c360.scoring.job:rescore_all",
         "c360.scoring.job:score_all",
         "c360.scoring.job:run_scoring",

@@ -28,15 +28,27 @@ def summarise_ms(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
-def time_calls(call: Callable[[T], Any], inputs: Sequence[T], warmup: int) -> list[float]:
-    """Durations (seconds) of ``call(x)`` for every input, after ``warmup`` untimed calls."""
+def time_calls(
+    call: Callable[[T], Any], inputs: Sequence[T], warmup: int, budget_s: float | None = None
+) -> list[float]:
+    """Durations (seconds) of ``call(x)`` for every input, after ``warmup`` untimed calls.
+
+    With ``budget_s`` the timed loop stops once that many seconds have passed (at least one
+    call is always timed), so a pathologically slow measurement cannot hold a run for hours.
+    """
+    warm_until = None if budget_s is None else time.perf_counter() + budget_s / 5
     for x in list(inputs[:warmup]):
         call(x)
-    durations = []
+        if warm_until is not None and time.perf_counter() > warm_until:
+            break
+    durations: list[float] = []
+    deadline = None if budget_s is None else time.perf_counter() + budget_s
     for x in inputs:
         started = time.perf_counter()
         call(x)
         durations.append(time.perf_counter() - started)
+        if deadline is not None and started > deadline:
+            break
     return durations
 
 

@@ -18,7 +18,6 @@ from c360.db import session_factory
 from c360.models import Customer, Order
 from c360.permissions import Actor
 
-TIMELINE_PAGE_SIZE = 50
 ORDERS_PAGE = 50
 
 
@@ -45,7 +44,13 @@ def _in_session(ctx: Context, function: Callable[..., Any], values: dict[str, An
     with session_factory(ctx.engine)() as session:
         return call(
             function,
-            {"session": session, "engine": ctx.engine, "actor": ctx.actor, **values},
+            {
+                "session": session,
+                "engine_or_session": session,
+                "engine": ctx.engine,
+                "actor": ctx.actor,
+                **values,
+            },
         )
 
 
@@ -62,7 +67,7 @@ def profile(ctx: Context, count: int) -> list[Call]:
 
 
 def timeline(ctx: Context, count: int) -> list[Call]:
-    """The first page of one customer's timeline (every event type, newest first)."""
+    """The first page (default size) of one customer's timeline: every event type, newest first."""
     page = find(
         "c360.timeline:timeline_page",
         "c360.timeline:get_timeline_page",
@@ -70,7 +75,7 @@ def timeline(ctx: Context, count: int) -> list[Call]:
         "c360.timeline:timeline",
     )
     return [
-        (lambda cid=cid: _in_session(ctx, page, {"customer_id": cid, "limit": TIMELINE_PAGE_SIZE}))
+        (lambda cid=cid: _in_session(ctx, page, {"customer_id": cid}))
         for cid in _cycle(ctx.inputs.customer_ids, count)
     ]
 

@@ -25,6 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--calls", type=_positive, default=200, metavar="K", help="timed calls per measurement"
     )
     parser.add_argument(
+        "--budget-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="stop timing one measurement after S seconds (it then reports fewer calls)",
+    )
+    parser.add_argument(
         "--no-server",
         action="store_true",
         help="skip the Streamlit memory measurement (rss_mb is then null with a reason)",
@@ -50,6 +57,7 @@ def _bench(args: argparse.Namespace) -> int:
         seed=args.seed,
         calls=args.calls,
         measure_memory=not args.no_server,
+        budget_s=args.budget_seconds,
     )
     print(format_table(report))
     if args.json:
