@@ -22,7 +22,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    true,
     union,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -121,22 +120,28 @@ def upsert(
     ]
     query = source(select(*(t.value.label(t.column) for t in targets)))
     planned = query.subquery()
-    pk = next(iter(table.primary_key.columns))
-    matches = and_(*(table.c[k] == planned.c[k] for k in key))
-    differs = or_(*(table.c[c].is_distinct_from(planned.c[c]) for c in compared))
+    stored = table.alias("stored")
+    pk = stored.c[next(iter(table.primary_key.columns)).name]
+    matches = and_(*(stored.c[k] == planned.c[k] for k in key))
+    differs = or_(*(stored.c[c].is_distinct_from(planned.c[c]) for c in compared))
     total, inserted, updated = ctx.session.execute(
         select(
             func.count(),
             func.coalesce(func.sum(case((pk.is_(None), 1), else_=0)), 0),
             func.coalesce(func.sum(case((and_(pk.is_not(None), differs), 1), else_=0)), 0),
-        ).select_from(planned.outerjoin(table, matches))
+        ).select_from(planned.outerjoin(stored, matches))
     ).one()
     log.info("planned %s: %d new, %d changed of %d", table.name, inserted, updated, total)
     if inserted or updated:
-        # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT to parse the upsert.
-        statement = _insert(ctx, table).from_select(
-            [t.column for t in targets], query.where(true())
+        # Only new and changed rows reach the INSERT: ON CONFLICT would lock (and so rewrite)
+        # every matching row, even one its WHERE then leaves alone. The ON CONFLICT clause stays
+        # for rows another session inserts meanwhile.
+        new_or_changed = (
+            select(*(planned.c[t.column] for t in targets))
+            .select_from(planned.outerjoin(stored, matches))
+            .where(or_(pk.is_(None), differs))
         )
+        statement = _insert(ctx, table).from_select([t.column for t in targets], new_or_changed)
         changes: dict[str, Any] = {c: statement.excluded[c] for c in compared}
         if touch:
             changes[touch] = literal(ctx.now, DateTime())
