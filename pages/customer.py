@@ -31,4 +31,4 @@ with st.expander("Addresses"):
     profile_ui.render_addresses(ctx)
 profile_ui.render_sections(ctx)
 render_notes(ctx)
-render_live(ctx)  # polls for others' changes every 2 s and reruns the page
+render_live(ctx)  # polls for others' changes every second and reruns the page

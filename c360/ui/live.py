@@ -16,7 +16,7 @@ from c360.live import change_marker
 if TYPE_CHECKING:
     from c360.ui.profile.context import ProfileContext
 
-POLL_SECONDS = 2.0
+POLL_SECONDS = 1.0
 MARKER_KEY = "c360_live_marker"
 
 
