@@ -6,6 +6,7 @@ fails only past ``GIVE_UP_SECONDS``, so an overloaded machine gives a number, no
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -63,14 +64,12 @@ def _time_one_rerun(page) -> float:  # type: ignore[no-untyped-def]
     page.locator("body").click(position={"x": 5, "y": 5})
     started = time.time()
     page.keyboard.press("r")
-    try:
+    with contextlib.suppress(Exception):  # the run may finish before we look
         page.wait_for_function(
             "() => document.querySelector('[data-testid=stApp]')"
             ".getAttribute('data-test-script-state') === 'running'",
             timeout=3000,
         )
-    except Exception:  # noqa: BLE001 - the run may finish before we look
-        pass
     wait_for_app(page)
     return time.time() - started - 0.3  # wait_for_app settles for 0.3 s
 
