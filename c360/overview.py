@@ -66,10 +66,15 @@ class Overview:
         return self.counts.customers == 0
 
 
-def _month(column: ColumnElement[datetime], dialect: str) -> ColumnElement[str]:
+def _month(column: ColumnElement[datetime], dialect: str) -> ColumnElement:
+    # date_trunc is cheaper per row than to_char; _month_key formats the few groups after.
     if dialect == "postgresql":
-        return func.to_char(func.date_trunc("month", column), "YYYY-MM")
+        return func.date_trunc("month", column)
     return func.strftime("%Y-%m", column)
+
+
+def _month_key(value: object) -> str:
+    return value.strftime("%Y-%m") if isinstance(value, datetime) else str(value)
 
 
 def _month_keys(first: date, last: date) -> list[str]:
@@ -122,18 +127,20 @@ def monthly(
         .group_by(order_month, Order.status)
     ).all()
     signup_month = _month(Customer.registered_at, dialect)
-    signups = dict(
-        session.execute(
+    signups = {
+        _month_key(month): count
+        for month, count in session.execute(
             select(signup_month, func.count())
             .where(Customer.registered_at >= start)
             .group_by(signup_month)
-        ).all()
-    )
+        )
+    }
     orders: dict[str, int] = {}
     revenue: dict[str, int] = {}
     by_status: dict[str, int] = {}
     kept = {s.value for s in REVENUE_STATUSES}
-    for month, status, count, total in per_month_status:
+    for raw_month, status, count, total in per_month_status:
+        month = _month_key(raw_month)
         status = getattr(status, "value", status)
         orders[month] = orders.get(month, 0) + int(count)
         by_status[status] = by_status.get(status, 0) + int(count)

@@ -964,7 +964,7 @@ class _ChunkBuilder:
             zip(self.cat.campaign_starts, self.cat.campaign_channels, strict=True)
         ):
             eligible = opted[channel] & (self.registered < start)
-            chosen = np.flatnonzero(eligible & (rng.random(n) < 0.16))
+            chosen = np.flatnonzero(eligible & (rng.random(n) < 0.13))
             who_parts.append(chosen)
             campaign_parts.append(np.full(len(chosen), k))
         who = np.concatenate(who_parts)
@@ -1118,10 +1118,10 @@ class _ChunkBuilder:
         end_active = np.minimum(self.death, self.anchor_s)
         active_days = np.maximum(end_active - self.registered, DAY) / DAY
         lapsed_days = np.maximum(self.anchor_s - end_active, 0) / DAY
-        intensity = np.exp(rng.normal(np.log(0.025), 0.7, n))  # sessions per day while active
+        intensity = np.exp(rng.normal(np.log(0.018), 0.7, n))  # sessions per day while active
         active_count = rng.poisson(intensity * active_days)
         lapsed_count = rng.poisson(intensity * lapsed_days * 0.08)
-        order_sessions = np.flatnonzero(rng.random(len(self.o_id)) < 0.8)
+        order_sessions = np.flatnonzero(rng.random(len(self.o_id)) < 0.6)
         cust = np.concatenate(
             [
                 np.repeat(np.arange(n), active_count),
@@ -1187,7 +1187,7 @@ class _ChunkBuilder:
         # Views inside non-bounced sessions, mostly in the customer's favourite category.
         top_count = len(self.cat.top_category_ids)
         product_views = np.where(
-            bounced, 0, np.minimum(rng.poisson(np.minimum(page_views - 1, 8) * 0.3), 8)
+            bounced, 0, np.minimum(rng.poisson(np.minimum(page_views - 1, 8) * 0.25), 8)
         )
         parent, _ = _segments(product_views)
         v = len(parent)
@@ -1208,7 +1208,7 @@ class _ChunkBuilder:
                 "viewed_at": to_time(viewed),
             }
         )
-        category_views = np.where(bounced, 0, (rng.random(s) < 0.6) + rng.poisson(0.25, s)).astype(
+        category_views = np.where(bounced, 0, (rng.random(s) < 0.5) + rng.poisson(0.15, s)).astype(
             np.int64
         )
         parent, _ = _segments(category_views)
