@@ -8,6 +8,7 @@ password the admin types (the demo generator is the only other creator of accoun
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,6 +79,8 @@ def _create(
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValidationError("Give the staff member's name (at most 120 characters).")
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in name):
+        raise ValidationError("A name cannot contain control characters.")
     role = _valid_role(role)
     _check_password(password)
     taken = session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == address))
