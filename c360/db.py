@@ -8,11 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from c360.config import get_settings
-from c360.errors import DatabaseUnavailable
+from c360.errors import DatabaseUnavailable, ValidationError
 
 
 def normalise_url(url: str) -> str:
@@ -71,6 +71,12 @@ def transaction(engine: Engine | None = None) -> Iterator[Session]:
         if getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError):
             raise DatabaseUnavailable(
                 "The database cannot be reached just now; nothing was saved. Try again shortly."
+            ) from exc
+        if isinstance(exc, DataError):
+            # e.g. a NUL character (PostgreSQL text cannot hold one) or a number out of range.
+            raise ValidationError(
+                "The database refused a value (such as a NUL character or a number out of "
+                "range); nothing was saved. Remove it and try again."
             ) from exc
         raise
     except BaseException:
