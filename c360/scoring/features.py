@@ -5,6 +5,7 @@ One pandas frame indexed by customer id; no query runs per customer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -83,134 +84,172 @@ def _hours_between(dialect: str, start, stop):  # type: ignore[no-untyped-def]
     return (func.julianday(stop) - func.julianday(start)) * 24.0
 
 
+def _rows(session: Session, statement) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """Plain tuples (pandas and numpy probe Row objects attribute by attribute, which is slow)."""
+    return [tuple(row) for row in session.execute(statement).tuples()]
+
+
 def load_features(session: Session, as_of: date) -> pd.DataFrame:
     """Purchase summary, engagement and support of every customer as they stood at ``as_of``."""
-    dialect = session.get_bind().dialect.name
-    end = rfm.end_of_day(as_of)
-    recent = _start(as_of, HORIZON_DAYS)
-    baseline = _start(as_of, HORIZON_DAYS + BASELINE_DAYS)
-    year = _start(as_of, 365)
+    return load_feature_frames(session, [as_of])[0]
 
-    customers = session.execute(
+
+def load_feature_frames(session: Session, ends: Sequence[date]) -> list[pd.DataFrame]:
+    """Feature frames as of each day in ``ends``, from one pass of each GROUP BY query."""
+    dialect = session.get_bind().dialect.name
+    windows = [_Window(end) for end in ends]
+    last_end = max(w.end for w in windows)
+    earliest_baseline = min(w.baseline for w in windows)
+    earliest_year = min(w.year for w in windows)
+
+    customers = _rows(
+        session,
         select(
             Customer.id,
             Customer.account_manager_id,
             rfm.day_number_sql(dialect, Customer.registered_at),
-        ).where(Customer.registered_at < end)
-    ).all()
-    index = pd.Index([row[0] for row in customers], name="customer_id", dtype=np.int64)
-    frame = empty_activity(index)
-    frame["account_manager_id"] = np.array(
-        [np.nan if row[1] is None else row[1] for row in customers], dtype=np.float64
+        ).where(Customer.registered_at < last_end),
     )
-    frame["registered_day"] = np.array([row[2] for row in customers], dtype=np.float64)
-    frame.attrs["end_day"] = rfm.day_number(as_of)
+    everyone = pd.Index([row[0] for row in customers], name="customer_id", dtype=np.int64)
+    managers = np.array([np.nan if r[1] is None else r[1] for r in customers], dtype=np.float64)
+    registered = np.array([row[2] for row in customers], dtype=np.float64)
+    frames = []
+    for window in windows:
+        member = registered <= window.end_day
+        frame = empty_activity(everyone[member])
+        frame["account_manager_id"] = managers[member]
+        frame["registered_day"] = registered[member]
+        frame.attrs["end_day"] = window.end_day
+        frames.append(frame)
 
-    summary = rfm.load_summary(session, as_of)
-    summary_frame = pd.DataFrame(
-        {name: getattr(summary, name) for name in SUMMARY_COLUMNS},
-        index=pd.Index(summary.customer_ids, name="customer_id"),
-    ).reindex(index)
-    for name in SUMMARY_COLUMNS:
-        frame[name] = summary_frame[name].to_numpy()
-    frame["purchased"] = summary_frame["frequency"].notna().to_numpy()
+    for frame, summary in zip(frames, rfm.load_summaries(session, ends), strict=True):
+        part = pd.DataFrame(
+            {name: getattr(summary, name) for name in SUMMARY_COLUMNS},
+            index=pd.Index(summary.customer_ids, name="customer_id"),
+        ).reindex(frame.index)
+        for name in SUMMARY_COLUMNS:
+            frame[name] = part[name].to_numpy()
+        frame["purchased"] = part["frequency"].notna().to_numpy()
 
-    def merge(rows: list, columns: tuple[str, ...]) -> None:
+    def merge(statement, per_window: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+        rows = _rows(session, statement)
         if not rows:
             return
-        part = pd.DataFrame(rows, columns=("customer_id", *columns)).set_index("customer_id")
-        part = part.reindex(index)
-        for name in columns:
-            values = part[name].astype(np.float64)
-            frame[name] = values if name.startswith("average") else values.fillna(0.0)
+        names = [f"{name}@{k}" for k in range(len(windows)) for name in per_window]
+        part = pd.DataFrame.from_records(rows, columns=["customer_id", *names])
+        part = part.set_index("customer_id")
+        for k, frame in enumerate(frames):
+            aligned = part.reindex(frame.index)
+            for name in per_window:
+                values = aligned[f"{name}@{k}"].astype(np.float64)
+                frame[name] = values if name.startswith("average") else values.fillna(0.0)
 
+    message = CampaignMessage
     merge(
-        session.execute(
-            select(
-                CampaignMessage.customer_id,
-                _count_between(CampaignMessage.opened_at, recent, end),
-                _count_between(CampaignMessage.opened_at, baseline, recent),
-                _count_between(CampaignMessage.clicked_at, recent, end),
-                _count_between(CampaignMessage.clicked_at, baseline, recent),
-            )
-            .where(
-                CampaignMessage.sent_at < end,
-                CampaignMessage.sent_at >= baseline - timedelta(days=30),
-            )
-            .group_by(CampaignMessage.customer_id)
-        ).all(),
+        select(
+            message.customer_id,
+            *[
+                expression
+                for w in windows
+                for expression in (
+                    _count_between(message.opened_at, w.recent, w.end),
+                    _count_between(message.opened_at, w.baseline, w.recent),
+                    _count_between(message.clicked_at, w.recent, w.end),
+                    _count_between(message.clicked_at, w.baseline, w.recent),
+                )
+            ],
+        )
+        .where(
+            message.sent_at < last_end, message.sent_at >= earliest_baseline - timedelta(days=30)
+        )
+        .group_by(message.customer_id),
         ("opens", "opens_baseline", "clicks", "clicks_baseline"),
     )
     merge(
-        session.execute(
-            select(
-                WebSession.customer_id,
-                _count_between(WebSession.started_at, recent, end),
-                _count_between(WebSession.started_at, baseline, recent),
-            )
-            .where(WebSession.started_at < end, WebSession.started_at >= baseline)
-            .group_by(WebSession.customer_id)
-        ).all(),
+        select(
+            WebSession.customer_id,
+            *[
+                expression
+                for w in windows
+                for expression in (
+                    _count_between(WebSession.started_at, w.recent, w.end),
+                    _count_between(WebSession.started_at, w.baseline, w.recent),
+                )
+            ],
+        )
+        .where(WebSession.started_at < last_end, WebSession.started_at >= earliest_baseline)
+        .group_by(WebSession.customer_id),
         ("sessions", "sessions_baseline"),
     )
+    loyalty = LoyaltyTransaction
     merge(
-        session.execute(
-            select(
-                LoyaltyTransaction.customer_id,
-                _count_between(LoyaltyTransaction.created_at, recent, end),
-                _count_between(LoyaltyTransaction.created_at, baseline, recent),
-            )
-            .where(
-                LoyaltyTransaction.created_at < end,
-                LoyaltyTransaction.created_at >= baseline,
-                LoyaltyTransaction.kind.in_((PointsKind.EARNED, PointsKind.REDEEMED)),
-            )
-            .group_by(LoyaltyTransaction.customer_id)
-        ).all(),
+        select(
+            loyalty.customer_id,
+            *[
+                expression
+                for w in windows
+                for expression in (
+                    _count_between(loyalty.created_at, w.recent, w.end),
+                    _count_between(loyalty.created_at, w.baseline, w.recent),
+                )
+            ],
+        )
+        .where(
+            loyalty.created_at < last_end,
+            loyalty.created_at >= earliest_baseline,
+            loyalty.kind.in_((PointsKind.EARNED, PointsKind.REDEEMED)),
+        )
+        .group_by(loyalty.customer_id),
         ("loyalty_events", "loyalty_events_baseline"),
     )
-
-    ticket = SupportTicket
-    open_at_end = or_(
-        and_(ticket.resolved_at.is_(None), ticket.status.in_(OPEN_TICKET_STATUSES)),
-        ticket.resolved_at >= end,
-    )
-    resolved_in_year = and_(ticket.resolved_at >= year, ticket.resolved_at < end)
     merge(
-        session.execute(
-            select(
-                ticket.customer_id,
-                func.sum(case((open_at_end, 1), else_=0)),
-                func.sum(case((and_(open_at_end, ticket.escalated), 1), else_=0)),
-                func.avg(case((resolved_in_year, cast(ticket.satisfaction_rating, Float)))),
-                func.avg(
-                    case(
-                        (
-                            resolved_in_year,
-                            _hours_between(dialect, ticket.created_at, ticket.resolved_at),
-                        )
-                    )
-                ),
-                func.sum(
-                    case(
-                        (
-                            and_(
-                                ticket.resolved_at >= recent,
-                                ticket.resolved_at < end,
-                                ticket.satisfaction_rating <= 2,
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-            )
-            .where(
-                ticket.created_at < end,
-                or_(ticket.resolved_at.is_(None), ticket.resolved_at >= year),
-            )
-            .group_by(ticket.customer_id)
-        ).all(),
+        select(
+            SupportTicket.customer_id,
+            *[expression for w in windows for expression in _support_aggregates(dialect, w)],
+        )
+        .where(
+            SupportTicket.created_at < last_end,
+            or_(SupportTicket.resolved_at.is_(None), SupportTicket.resolved_at >= earliest_year),
+        )
+        .group_by(SupportTicket.customer_id),
         SUPPORT_COLUMNS,
     )
-    return frame
+    return frames
+
+
+class _Window:
+    """The time windows of one scoring day: the last 90 days, the baseline before, the year."""
+
+    def __init__(self, as_of: date) -> None:
+        self.end_day = rfm.day_number(as_of)
+        self.end = rfm.end_of_day(as_of)
+        self.recent = _start(as_of, HORIZON_DAYS)
+        self.baseline = _start(as_of, HORIZON_DAYS + BASELINE_DAYS)
+        self.year = _start(as_of, 365)
+
+
+def _support_aggregates(dialect: str, window: _Window) -> list:
+    """Open (at the time), escalated open, mean rating, mean resolution hours, low ratings."""
+    ticket = SupportTicket
+    open_then = and_(
+        ticket.created_at < window.end,
+        or_(
+            and_(ticket.resolved_at.is_(None), ticket.status.in_(OPEN_TICKET_STATUSES)),
+            ticket.resolved_at >= window.end,
+        ),
+    )
+    resolved_in_year = and_(ticket.resolved_at >= window.year, ticket.resolved_at < window.end)
+    low_rated_recently = and_(
+        ticket.resolved_at >= window.recent,
+        ticket.resolved_at < window.end,
+        ticket.satisfaction_rating <= 2,
+    )
+    return [
+        func.sum(case((open_then, 1), else_=0)),
+        func.sum(case((and_(open_then, ticket.escalated), 1), else_=0)),
+        func.avg(case((resolved_in_year, cast(ticket.satisfaction_rating, Float)))),
+        func.avg(
+            case((resolved_in_year, _hours_between(dialect, ticket.created_at, ticket.resolved_at)))
+        ),
+        func.sum(case((low_rated_recently, 1), else_=0)),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from c360.errors import ValidationError
 from c360.scoring.bgnbd import minimise_log_params
@@ -50,8 +50,16 @@ def fit(frequency: np.ndarray, monetary: np.ndarray) -> tuple[GammaGammaParams, 
     scale = float(np.mean(m))
     scaled = m / scale
 
-    def objective(log_params: np.ndarray) -> float:
-        return -float(np.sum(log_likelihood(GammaGammaParams(*np.exp(log_params)), x, scaled)))
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        p, q, g = np.exp(log_params)
+        value = log_likelihood(GammaGammaParams(p, q, g), x, scaled)
+        spent = np.log(g + x * scaled)
+        psi = digamma(p * x + q)
+        d_p = x * (psi - digamma(p * x) + np.log(scaled) + np.log(x) - spent)
+        d_q = psi - digamma(q) + np.log(g) - spent
+        d_g = q / g - (p * x + q) / (g + x * scaled)
+        gradient = np.array([d_p.sum(), d_q.sum(), d_g.sum()]) * np.array([p, q, g])
+        return -float(np.sum(value)), -gradient
 
     best = minimise_log_params(objective, np.zeros(3))
     p, q, gamma = (float(v) for v in np.exp(best.x))

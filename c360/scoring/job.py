@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, String, cast, delete, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -29,7 +29,7 @@ from c360.models import (
     ScoreHistory,
     utcnow,
 )
-from c360.scoring import churn, compute, features, rfm
+from c360.scoring import bulk, churn, compute, features, rfm
 from c360.scoring.churn import HORIZON_DAYS
 from c360.scoring.weights import get_health_weights
 from c360.segments.refresh import refresh_segments_after_scoring
@@ -61,10 +61,10 @@ POST_SCORE_HOOKS: list[Callable[[Engine, ScoringSummary], object]] = [
 
 def load_frames(session: Session, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Feature frames at ``as_of`` and 90 days earlier (for the churn recalibration)."""
-    return (
-        features.load_features(session, as_of),
-        features.load_features(session, as_of - timedelta(days=HORIZON_DAYS)),
+    now, before = features.load_feature_frames(
+        session, [as_of, as_of - timedelta(days=HORIZON_DAYS)]
     )
+    return now, before
 
 
 def run_scoring(
@@ -119,16 +119,19 @@ def run_post_score_hooks(engine: Engine, summary: ScoringSummary) -> None:
 
 
 def _previous_scores(session: Session) -> pd.DataFrame:
+    health_table, churn_table = HealthScore.__table__, ChurnRisk.__table__
     health = session.execute(
-        select(HealthScore.customer_id, HealthScore.score, HealthScore.level)
-    ).all()
-    churn = session.execute(select(ChurnRisk.customer_id, ChurnRisk.level)).all()
-    frame = pd.DataFrame(health, columns=["customer_id", "old_health", "old_level"]).set_index(
-        "customer_id"
-    )
-    churn_frame = pd.DataFrame(churn, columns=["customer_id", "old_churn_level"]).set_index(
-        "customer_id"
-    )
+        select(health_table.c.customer_id, health_table.c.score, cast(health_table.c.level, String))
+    ).tuples()
+    frame = pd.DataFrame.from_records(
+        list(health), columns=["customer_id", "old_health", "old_level"]
+    ).set_index("customer_id")
+    churn_rows = session.execute(
+        select(churn_table.c.customer_id, cast(churn_table.c.level, String))
+    ).tuples()
+    churn_frame = pd.DataFrame.from_records(
+        list(churn_rows), columns=["customer_id", "old_churn_level"]
+    ).set_index("customer_id")
     frame = frame.join(churn_frame, how="outer")
     for column in ("old_level", "old_churn_level"):
         frame[column] = [_level_text(v) for v in frame[column].tolist()]
@@ -142,12 +145,6 @@ def _level_text(value: object) -> str | None:
     return str(value)
 
 
-def _native(values: pd.Series | np.ndarray) -> list:
-    """Python values (None for NaN) so drivers accept them."""
-    array = np.asarray(values, dtype=object)
-    return [None if (isinstance(v, float) and np.isnan(v)) else v for v in array.tolist()]
-
-
 def _json_lines(frame: pd.DataFrame) -> list[str]:
     if frame.empty:
         return []
@@ -155,30 +152,20 @@ def _json_lines(frame: pd.DataFrame) -> list[str]:
 
 
 def _write_current(session: Session, scores: compute.Scores, calculated_at: datetime) -> None:
-    from c360.scoring.bulk import write_rows
-
     frame = scores.frame
-    ids = frame.index.to_numpy().tolist()
-    stamp = [calculated_at] * len(ids)
     purchased = frame["purchased"].to_numpy()
-    days_since = np.where(
-        purchased, scores.end_day - frame["last_day"].fillna(0).to_numpy(), np.nan
+    days_since = pd.Series(
+        np.where(purchased, scores.end_day - frame["last_day"].fillna(0).to_numpy(), np.nan),
+        index=frame.index,
     )
-
-    health_details = pd.DataFrame(
+    inputs = pd.DataFrame(
         {
             "purchase_days": np.where(purchased, frame["frequency"].fillna(0) + 1, 0),
             "tenure_days": scores.end_day
             - np.fmin(frame["registered_day"].to_numpy(), frame["first_day"].to_numpy()),
             "days_since_last": days_since,
-            "opens": frame["opens"],
-            "clicks": frame["clicks"],
-            "sessions": frame["sessions"],
-            "loyalty_events": frame["loyalty_events"],
-            "open_tickets": frame["open_tickets"],
-            "escalated_open": frame["escalated_open"],
-            "average_satisfaction": frame["average_satisfaction"],
-            "average_resolution_hours": frame["average_resolution_hours"],
+            **{name: frame[name] for name in features.ACTIVITY_COLUMNS},
+            **{name: frame[name] for name in features.SUPPORT_COLUMNS},
         },
         index=frame.index,
     )
@@ -188,182 +175,102 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
         "engagement_signals": scores.engagement_signals,
     }
     prefix = json.dumps({"weights": scores.weights, "base": base})[:-1]
-    details = [f'{prefix},"values":{line}}}' for line in _json_lines(health_details)]
-    write_rows(
-        session,
-        HealthScore.__table__,
-        [
-            "customer_id",
-            "score",
-            "purchase_score",
-            "engagement_score",
-            "support_score",
-            "recency_score",
-            "level",
-            "details",
-            "calculated_at",
-        ],
-        list(
-            zip(
-                ids,
-                frame["health_score"].round(2).tolist(),
-                frame["purchase_score"].round(2).tolist(),
-                frame["engagement_score"].round(2).tolist(),
-                frame["support_score"].round(2).tolist(),
-                frame["recency_score"].round(2).tolist(),
-                frame["health_level"].tolist(),
-                details,
-                stamp,
-                strict=True,
-            )
-        ),
-        upsert_key="customer_id",
-        json_columns=["details"],
+    components = ["purchase_score", "engagement_score", "support_score", "recency_score"]
+    health = frame[["health_score", *components, "health_level"]].round(2)
+    health.columns = ["score", *components, "level"]
+    health.insert(0, "customer_id", frame.index)
+    health["details"] = [f'{prefix},"values":{line}}}' for line in _json_lines(inputs)]
+    health["calculated_at"] = calculated_at
+    bulk.write_frame(
+        session, HealthScore.__table__, health, upsert_key="customer_id", json_columns=["details"]
     )
 
-    typical_gap = frame["typical_gap_days"]
-    value_at_stake = frame["trailing_year_value"].fillna(0.0).round()
-    expected_loss = (value_at_stake * frame["churn_probability"]).round()
+    recent, baseline = compute.engagement_activity(frame)
     values = pd.DataFrame(
         {
             "probability": frame["churn_probability"].round(4),
             "p_model": frame["p_model"].round(4),
             "days_since_last": days_since,
-            "typical_gap_days": typical_gap.round(1),
+            "typical_gap_days": frame["typical_gap_days"].round(1),
             "repeat_purchases": frame["frequency"],
-            "engagement_recent": compute.engagement_activity(frame)[0],
-            "engagement_baseline": compute.engagement_activity(frame)[1],
+            "engagement_recent": recent,
+            "engagement_baseline": baseline,
             "engagement_decline": frame["engagement_decline"].round(3),
             "support_issues": frame["support_issues"],
             "open_tickets": frame["open_tickets"],
-            "overdue_reorder": frame["overdue_reorder"].fillna(False).astype(bool),
         },
         index=frame.index,
     )
     terms = pd.DataFrame(
         {name: frame[f"term_{name}"].round(3) for name in churn.FEATURES}, index=frame.index
     )
-    factors = [
-        f'{{"values":{v},"terms":{t}}}'
-        for v, t in zip(_json_lines(values), _json_lines(terms), strict=True)
-    ]
-    write_rows(
-        session,
-        ChurnRisk.__table__,
-        [
-            "customer_id",
-            "level",
-            "score",
-            "days_since_last_purchase",
-            "engagement_decline",
-            "support_issues",
-            "value_at_stake_cents",
-            "expected_loss_cents",
-            "factors",
-            "calculated_at",
-        ],
-        list(
-            zip(
-                ids,
-                frame["churn_level"].tolist(),
-                frame["churn_score"].round(2).tolist(),
-                [None if np.isnan(d) else int(d) for d in days_since],
-                frame["engagement_decline"].round(4).tolist(),
-                frame["support_issues"].astype(int).tolist(),
-                value_at_stake.astype(np.int64).tolist(),
-                expected_loss.astype(np.int64).tolist(),
-                factors,
-                stamp,
-                strict=True,
-            )
-        ),
-        upsert_key="customer_id",
-        json_columns=["factors"],
+    value_at_stake = frame["trailing_year_value"].fillna(0.0).round()
+    risks = pd.DataFrame(
+        {
+            "customer_id": frame.index,
+            "level": frame["churn_level"],
+            "score": frame["churn_score"].round(2),
+            "days_since_last_purchase": days_since.astype("Int64"),
+            "engagement_decline": frame["engagement_decline"].round(4),
+            "support_issues": frame["support_issues"].astype(np.int64),
+            "value_at_stake_cents": value_at_stake.astype(np.int64),
+            "expected_loss_cents": (value_at_stake * frame["churn_probability"])
+            .round()
+            .astype(np.int64),
+            "factors": [
+                f'{{"values":{v},"terms":{t}}}'
+                for v, t in zip(_json_lines(values), _json_lines(terms), strict=True)
+            ],
+            "calculated_at": calculated_at,
+        }
+    )
+    bulk.write_frame(
+        session, ChurnRisk.__table__, risks, upsert_key="customer_id", json_columns=["factors"]
     )
 
     buyers = frame[purchased]
-    next_order = [
-        None if np.isnan(day) else datetime.combine(rfm.from_day_number(day), datetime.min.time())
-        for day in buyers["expected_next_order_day"].to_numpy()
-    ]
-    write_rows(
-        session,
-        Prediction.__table__,
-        [
-            "customer_id",
-            "calculated_at",
-            "prob_alive",
-            "prob_no_purchase_90d",
-            "expected_purchases_90d",
-            "predicted_value_12m_cents",
-            "expected_next_order_at",
-            "typical_gap_days",
-            "frequency",
-            "recency_days",
-            "age_days",
-            "avg_order_value_cents",
-        ],
-        list(
-            zip(
-                buyers.index.to_numpy().tolist(),
-                [calculated_at] * len(buyers),
-                buyers["prob_alive"].round(6).tolist(),
-                buyers["prob_no_purchase_90d"].round(6).tolist(),
-                buyers["expected_purchases_90d"].round(6).tolist(),
-                buyers["predicted_value_12m"].round().astype(np.int64).tolist(),
-                next_order,
-                _native(buyers["typical_gap_days"].round(2)),
-                buyers["frequency"].astype(int).tolist(),
-                buyers["recency"].tolist(),
-                buyers["age"].tolist(),
-                (buyers["total_value"] / (buyers["frequency"] + 1))
-                .round()
-                .astype(np.int64)
-                .tolist(),
-                strict=True,
-            )
-        ),
-        upsert_key="customer_id",
+    next_day = buyers["expected_next_order_day"]
+    predictions = pd.DataFrame(
+        {
+            "customer_id": buyers.index,
+            "calculated_at": calculated_at,
+            "prob_alive": buyers["prob_alive"].round(6),
+            "prob_no_purchase_90d": buyers["prob_no_purchase_90d"].round(6),
+            "expected_purchases_90d": buyers["expected_purchases_90d"].round(6),
+            "predicted_value_12m_cents": buyers["predicted_value_12m"].round().astype(np.int64),
+            "expected_next_order_at": pd.to_datetime(
+                next_day.to_numpy(), unit="D", origin=pd.Timestamp(rfm.EPOCH)
+            ),
+            "typical_gap_days": buyers["typical_gap_days"].round(2),
+            "frequency": buyers["frequency"].astype(np.int64),
+            "recency_days": buyers["recency"],
+            "age_days": buyers["age"],
+            "avg_order_value_cents": (buyers["total_value"] / (buyers["frequency"] + 1))
+            .round()
+            .astype(np.int64),
+        }
     )
+    bulk.write_frame(session, Prediction.__table__, predictions, upsert_key="customer_id")
     # Customers who no longer have a purchase (all orders cancelled) lose their prediction.
     session.execute(delete(Prediction).where(Prediction.calculated_at != calculated_at))
 
 
 def _write_history(session: Session, scores: compute.Scores, calculated_at: datetime) -> None:
-    from c360.scoring.bulk import write_rows
-
     frame = scores.frame
-    write_rows(
-        session,
-        ScoreHistory.__table__,
-        [
-            "customer_id",
-            "calculated_at",
-            "health_score",
-            "purchase_score",
-            "engagement_score",
-            "support_score",
-            "recency_score",
-            "health_level",
-            "churn_score",
-            "churn_level",
-        ],
-        list(
-            zip(
-                frame.index.to_numpy().tolist(),
-                [calculated_at] * len(frame),
-                frame["health_score"].round(2).tolist(),
-                frame["purchase_score"].round(2).tolist(),
-                frame["engagement_score"].round(2).tolist(),
-                frame["support_score"].round(2).tolist(),
-                frame["recency_score"].round(2).tolist(),
-                frame["health_level"].tolist(),
-                frame["churn_score"].round(2).tolist(),
-                frame["churn_level"].tolist(),
-                strict=True,
-            )
-        ),
-    )
+    columns = [
+        "health_score",
+        "purchase_score",
+        "engagement_score",
+        "support_score",
+        "recency_score",
+        "health_level",
+        "churn_score",
+        "churn_level",
+    ]
+    history = frame[columns].round(2)
+    history.insert(0, "calculated_at", calculated_at)
+    history.insert(0, "customer_id", frame.index)
+    bulk.write_frame(session, ScoreHistory.__table__, history)
 
 
 def _log_health_changes(

@@ -9,13 +9,14 @@ purchase days (the first purchase is left out, as in the Gamma-Gamma literature)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, Integer, Select, case, cast, func, literal, select
+from sqlalchemy import Date, Integer, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -199,48 +200,59 @@ def purchase_days_query(dialect: str, start: date | None, end: date) -> Select:
 
 
 def load_summary(session: Session, end: date) -> Summary:
-    """Per-customer summary of purchases up to ``end`` in two GROUP BY passes (values in cents)."""
+    """Per-customer summary of purchases up to ``end`` (values in cents)."""
+    return load_summaries(session, [end])[0]
+
+
+def load_summaries(session: Session, ends: Sequence[date]) -> list[Summary]:
+    """Summaries up to each of ``ends`` from one pass: a per-day GROUP BY, then per customer."""
     dialect = session.get_bind().dialect.name
-    end_day = day_number(end)
-    days = purchase_days_query(dialect, None, end).subquery()
+    days = purchase_days_query(dialect, None, max(ends)).subquery()
     with_first = select(
         days.c.customer_id,
         days.c.day,
         days.c.value,
         func.min(days.c.day).over(partition_by=days.c.customer_id).label("first_day"),
     ).subquery()
+    day, value, first = with_first.c.day, with_first.c.value, with_first.c.first_day
+    aggregates = []
+    for end in ends:
+        end_day = day_number(end)
+        inside = day <= end_day
+        aggregates += [
+            func.sum(case((inside, 1), else_=0)),
+            func.min(case((inside, day))),
+            func.max(case((inside, day))),
+            func.coalesce(func.sum(case((inside, value))), 0),
+            func.coalesce(func.sum(case((and_(inside, day > first), value))), 0),
+            func.coalesce(func.sum(case((and_(inside, day > end_day - 365), value))), 0),
+        ]
     rows = session.execute(
-        select(
-            with_first.c.customer_id,
-            func.count(),
-            func.min(with_first.c.day),
-            func.max(with_first.c.day),
-            func.sum(with_first.c.value),
-            func.sum(
-                func.coalesce(
-                    case((with_first.c.day > with_first.c.first_day, with_first.c.value)), 0
-                )
-            ),
-            func.sum(
-                func.coalesce(case((with_first.c.day > end_day - 365, with_first.c.value)), 0)
-            ),
-        )
+        select(with_first.c.customer_id, *aggregates)
         .group_by(with_first.c.customer_id)
         .order_by(with_first.c.customer_id)
-    ).all()
-    if not rows:
-        return _empty_summary(end_day)
-    columns = np.array(rows, dtype=np.float64).T
-    return summary_from_columns(
-        customer_ids=columns[0].astype(np.int64),
-        purchase_days=columns[1],
-        first_day=columns[2].astype(np.int64),
-        last_day=columns[3].astype(np.int64),
-        total_value=columns[4],
-        repeat_value=columns[5],
-        trailing_year_value=columns[6],
-        end_day=end_day,
-    )
+    ).tuples()
+    columns = [np.array(column, dtype=np.float64) for column in zip(*rows, strict=True)]
+    summaries = []
+    for k, end in enumerate(ends):
+        if not columns:
+            summaries.append(_empty_summary(day_number(end)))
+            continue
+        count, first_day, last_day, total, repeat, trailing = columns[1 + 6 * k : 7 + 6 * k]
+        bought = count > 0
+        summaries.append(
+            summary_from_columns(
+                customer_ids=columns[0][bought].astype(np.int64),
+                purchase_days=count[bought],
+                first_day=first_day[bought].astype(np.int64),
+                last_day=last_day[bought].astype(np.int64),
+                total_value=total[bought],
+                repeat_value=repeat[bought],
+                trailing_year_value=trailing[bought],
+                end_day=day_number(end),
+            )
+        )
+    return summaries
 
 
 def load_purchase_counts(session: Session, start: date, end: date) -> dict[int, int]:
