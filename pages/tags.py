@@ -7,7 +7,7 @@ from c360.errors import C360Error
 from c360.permissions import Permission
 from c360.ui.auth import require_actor
 from c360.ui.db import engine
-from c360.ui.tags import chips
+from c360.ui.tags import chips, forget_cached_tag_lists
 
 actor = require_actor(Permission.MANAGE_TAGS)
 db = engine()
@@ -19,6 +19,7 @@ if message:
 
 
 def done(text: str) -> None:
+    forget_cached_tag_lists()
     st.session_state["c360_tags_flash"] = text
     st.rerun()
 

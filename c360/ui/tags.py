@@ -14,6 +14,19 @@ from c360.ui.actions import flash
 from c360.views import Tag
 
 
+def forget_cached_tag_lists() -> None:
+    """After a catalogue change: drop this process's cached search-filter choices at once.
+
+    The search page caches its filter choices for 30 s; a new tag must be usable as a filter
+    right away (R8). Other server processes still wait out that TTL.
+    """
+    from c360.ui import search as search_ui
+
+    cached = getattr(search_ui, "_choices", None)
+    if callable(getattr(cached, "clear", None)):
+        cached.clear()
+
+
 def chips(shown: Sequence[Tag]) -> None:
     """The tags as coloured badges (the badge escapes the name: it is text, never markup)."""
     if not shown:

@@ -206,3 +206,18 @@ def test_the_tag_page_is_closed_to_account_managers(world):
     at.session_state["actor"] = people[StaffRole.ACCOUNT_MANAGER]
     at.run()
     assert any("Access denied" in e.value for e in at.error)
+
+
+def test_a_new_tag_is_offered_by_the_search_filter_at_once(world):
+    _, people, _ = world
+    search = AppTest.from_file(str(ROOT / "pages" / "search.py"), default_timeout=30)
+    search.session_state["actor"] = people[StaffRole.MANAGER]
+    search.run()  # fills the search page's cached filter choices
+    catalogue = AppTest.from_file(str(ROOT / "pages" / "tags.py"), default_timeout=30)
+    catalogue.session_state["actor"] = people[StaffRole.MANAGER]
+    catalogue.run()
+    catalogue.text_input[0].input("Brand new")
+    catalogue.button[0].click().run()
+    search.run()
+    [tag_filter] = [m for m in search.multiselect if m.label == "Tag"]
+    assert "Brand new" in [str(o) for o in tag_filter.options]
