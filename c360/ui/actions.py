@@ -197,6 +197,8 @@ def quick_actions(
         if column.button(label, key=f"quick_{name}", width="stretch"):
             st.session_state[OPEN_KEY] = (customer_id, name)
     opened = st.session_state.get(OPEN_KEY)
+    if opened and opened[0] != customer_id:
+        _close()  # left open on another customer's page: forget it
     if not opened or opened[0] != customer_id:
         return
     name = opened[1]

@@ -25,8 +25,16 @@ def remember_marker(engine: Engine, customer_id: int) -> None:
     st.session_state[MARKER_KEY] = (customer_id, change_marker(engine, customer_id))
 
 
+# While one of these is set the user is typing in a dialog or an edit form: a rerun could
+# disturb them, so the page waits and catches up as soon as they finish (which reruns anyway).
+EDITING_KEYS = ("c360_open_action", "c360_editing_note", "c360_deleting_note")
+
+
 @st.fragment(run_every=POLL_SECONDS)
 def _poll(engine: Engine, customer_id: int) -> None:
+    if any(st.session_state.get(key) for key in EDITING_KEYS):
+        st.caption("● Live updates paused while a form is open.")
+        return
     current = (customer_id, change_marker(engine, customer_id))
     previous = st.session_state.get(MARKER_KEY)
     st.session_state[MARKER_KEY] = current

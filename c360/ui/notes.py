@@ -43,6 +43,10 @@ def notes_section(
 ) -> None:
     """Every note ``actor`` may read (already filtered by the query), with the allowed actions."""
     can_act = actor.can(Permission.ACT_ON_CUSTOMERS)
+    ids = {note.id for note in shown}
+    for key in (EDIT_KEY, CONFIRM_KEY):  # forget edits of notes no longer on this page
+        if st.session_state.get(key) is not None and st.session_state[key] not in ids:
+            st.session_state.pop(key)
     if can_act and st.button("📝 Add a note", key=f"notes_add_{customer_id}"):
         # Opens the quick-action dialog (rendered by c360.ui.actions.quick_actions).
         st.session_state[OPEN_KEY] = (customer_id, "note")
