@@ -82,6 +82,7 @@ def run_benchmark(
     calls: int = 200,
     measure_memory: bool = True,
     budget_s: float | None = None,
+    run_jobs: bool = True,
 ) -> dict[str, Any]:
     """Build or reuse the demo database, measure everything, return the report."""
     _say(f"load average before: {_load()}")
@@ -96,14 +97,17 @@ def run_benchmark(
     _say("one GROUP BY customer_id pass over orders …")
     workloads.aggregate_pass(engine)  # warm: the scoring job below finds the cache warm too
     report["aggregate_pass_s"] = round(time_once(lambda: workloads.aggregate_pass(engine)), 3)
-    _say("rescoring every customer …")
-    report["scoring_s"], reasons["scoring_s"] = _seconds(
-        lambda: batch.rescore_all(engine, ctx.actor)
-    )
-    _say("refreshing every segment …")
-    report["segments_refresh_s"], reasons["segments_refresh_s"] = _seconds(
-        lambda: batch.refresh_segments(engine, ctx.actor)
-    )
+    if run_jobs:
+        _say("rescoring every customer …")
+        report["scoring_s"], reasons["scoring_s"] = _seconds(
+            lambda: batch.rescore_all(engine, ctx.actor)
+        )
+        _say("refreshing every segment …")
+        report["segments_refresh_s"], reasons["segments_refresh_s"] = _seconds(
+            lambda: batch.refresh_segments(engine, ctx.actor)
+        )
+    else:
+        reasons["scoring_s"] = reasons["segments_refresh_s"] = "skipped (--skip-jobs)"
     for key, make in workloads.LATENCY.items():
         _say(f"measuring {key} ({calls} calls) …")
         report[key] = _latency(ctx, make, calls, budget_s)

@@ -32,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="stop timing one measurement after S seconds (it then reports fewer calls)",
     )
     parser.add_argument(
+        "--skip-jobs",
+        action="store_true",
+        help="do not time rescoring and segment refresh (the screens then see the stored scores)",
+    )
+    parser.add_argument(
         "--no-server",
         action="store_true",
         help="skip the Streamlit memory measurement (rss_mb is then null with a reason)",
@@ -58,6 +63,7 @@ def _bench(args: argparse.Namespace) -> int:
         calls=args.calls,
         measure_memory=not args.no_server,
         budget_s=args.budget_seconds,
+        run_jobs=not args.skip_jobs,
     )
     print(format_table(report))
     if args.json:
