@@ -209,27 +209,35 @@ class _Report(FPDF):
     def table_of(
         self, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]
     ) -> None:
+        """A plain table: one line per row, long text cut with an ellipsis.
+
+        (fpdf2's ``table()`` wraps every cell and is ~10x slower for the same result here.)
+        """
+        scale = (self.w - self.l_margin - self.r_margin) / sum(widths)
+        columns = [w * scale for w in widths]
+        self.use(8, bold=True, colour=(255, 255, 255))
+        self.set_fill_color(55, 65, 81)
+        for title, width in zip(header, columns, strict=True):
+            self.cell(width, 5.5, self._fit(title, width), fill=True)
+        self.ln(5.5)
         self.use(8)
-        with self.table(
-            col_widths=tuple(widths),
-            line_height=4.6,
-            headings_style=_heading_style(),
-            first_row_as_headings=True,
-            padding=1,
-        ) as table:
-            head = table.row()
-            for title in header:
-                head.cell(self.text_of(title))
-            for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(self.text_of(value))
+        self.set_fill_color(243, 244, 246)
+        for index, values in enumerate(rows):
+            if self.get_y() > self.h - 20:
+                self.add_page()
+            for value, width in zip(values, columns, strict=True):
+                self.cell(width, 5, self._fit(value, width), fill=index % 2 == 1)
+            self.ln(5)
+        self.ln(1)
 
-
-def _heading_style():  # type: ignore[no-untyped-def]
-    from fpdf.fonts import FontFace
-
-    return FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(55, 65, 81))
+    def _fit(self, value: object, width: float) -> str:
+        text = " ".join(self.text_of(value).split())
+        room = width - 2
+        if self.get_string_width(text) <= room:
+            return text
+        while text and self.get_string_width(text + "…") > room:
+            text = text[:-1]
+        return text + "…"
 
 
 def _money(value: object) -> str:
