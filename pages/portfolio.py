@@ -7,12 +7,14 @@ import streamlit as st
 from c360.db import transaction
 from c360.permissions import Permission
 from c360.portfolio import portfolio_overview
+from c360.segments.refresh import ensure_builtin_segments_ready
 from c360.ui import segments_portfolio as view
 from c360.ui.auth import require_actor
 from c360.ui.db import engine
 
 actor = require_actor(Permission.VIEW_PORTFOLIO)
 st.title("Portfolio")
+ensure_builtin_segments_ready(engine())  # first use: the RFM segments exist and are filled
 with transaction(engine()) as session:
     portfolio = portfolio_overview(actor, session)
 view.headline(portfolio)

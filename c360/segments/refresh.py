@@ -110,3 +110,13 @@ def refresh_all_segments(engine: Engine, as_of: datetime | None = None) -> Refre
 def refresh_segments_after_scoring(engine: Engine, _summary: object = None) -> RefreshReport:
     """Post-score hook: fresh scores can move customers between automatic segments."""
     return refresh_all_segments(engine)
+
+
+def ensure_builtin_segments_ready(engine: Engine) -> tuple[str, ...]:
+    """First use: create the missing built-in segments and fill just those; names created."""
+    with transaction(engine) as session:
+        created = ensure_builtin_segments(session)
+        if created:
+            ids = list(session.scalars(select(Segment.id).where(Segment.name.in_(created))))
+            refresh_segments(session, segment_ids=ids)
+        return tuple(created)

@@ -17,7 +17,7 @@ from c360.errors import C360Error
 from c360.permissions import Actor, Permission
 from c360.segments import service
 from c360.segments.criteria import FIELDS, OPERATOR_LABELS, Kind, describe, parse_criteria
-from c360.segments.refresh import refresh_all_segments
+from c360.segments.refresh import ensure_builtin_segments_ready, refresh_all_segments
 from c360.ui.db import engine
 from c360.ui.search import go_to
 
@@ -33,10 +33,17 @@ EDITING_KEY = "segment_builder_editing"
 
 def segment_list(actor: Actor) -> list[Any]:
     """Every segment with its member count; a button opens the search of a segment's members."""
+    try:
+        created = ensure_builtin_segments_ready(engine())
+    except C360Error as exc:
+        st.error(str(exc))
+        created = ()
+    if created:
+        st.toast(f"Created the built-in segments: {', '.join(created)}.")
     with transaction(engine()) as session:
         segments = service.list_segments(session)
     if not segments:
-        st.info("No segments yet. Built-in RFM segments appear after the first refresh.")
+        st.info("No segments yet.")
         return []
     frame = pd.DataFrame(
         [

@@ -17,7 +17,10 @@ def headline(p: Portfolio) -> None:
     a, b, c, d = st.columns(4)
     a.metric("Customers", f"{p.customers:,}")
     b.metric("Lifetime revenue", f"${p.revenue:,.0f}")
-    c.metric("Revenue at risk", f"${p.revenue_at_risk:,.0f}", help=RISK_DEFINITION)
+    if p.churn_scored:
+        c.metric("Revenue at risk", f"${p.revenue_at_risk:,.0f}", help=RISK_DEFINITION)
+    else:
+        c.metric("Revenue at risk", "—", help="Nobody is scored for churn yet.")
     d.metric("Scored for churn", f"{p.churn_scored:,} of {p.customers:,}")
     st.caption(RISK_DEFINITION)
 
@@ -64,15 +67,18 @@ def segments_table(p: Portfolio) -> None:
         )
     fig.update_layout(barmode="stack", title="Churn mix by segment", height=380, margin={"t": 40})
     st.plotly_chart(fig, width="stretch")
-    risk = go.Figure(go.Bar(x=names, y=[float(s.revenue_at_risk) for s in p.segments]))
-    risk.update_layout(title="Revenue at risk by segment ($)", height=320, margin={"t": 40})
-    st.plotly_chart(risk, width="stretch")
+    if p.churn_scored:
+        risk = go.Figure(go.Bar(x=names, y=[float(s.revenue_at_risk) for s in p.segments]))
+        risk.update_layout(title="Revenue at risk by segment ($)", height=320, margin={"t": 40})
+        st.plotly_chart(risk, width="stretch")
 
 
 def managers_chart(p: Portfolio) -> None:
     """Revenue at risk per account manager."""
     if not p.managers:
         return
+    if not p.churn_scored:
+        st.info("Revenue at risk appears once customers are scored (run `python -m c360 score`).")
     frame = pd.DataFrame(
         [
             {
@@ -85,11 +91,14 @@ def managers_chart(p: Portfolio) -> None:
             for m in p.managers
         ]
     )
-    fig = go.Figure(
-        go.Bar(x=frame["Account manager"], y=frame["Revenue at risk"], marker_color="#dc2626")
-    )
-    fig.update_layout(title="Revenue at risk by account manager ($)", height=320, margin={"t": 40})
-    st.plotly_chart(fig, width="stretch")
+    if p.churn_scored:
+        fig = go.Figure(
+            go.Bar(x=frame["Account manager"], y=frame["Revenue at risk"], marker_color="#dc2626")
+        )
+        fig.update_layout(
+            title="Revenue at risk by account manager ($)", height=320, margin={"t": 40}
+        )
+        st.plotly_chart(fig, width="stretch")
     st.dataframe(
         frame,
         hide_index=True,

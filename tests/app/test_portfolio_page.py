@@ -50,3 +50,4 @@ def test_analysts_may_view_the_portfolio_and_signed_out_visitors_may_not(
     at = open_page(app_copy(tmp_path), actor(engine, StaffRole.ANALYST), "portfolio.py")
     assert not at.exception and "Portfolio" in [t.value for t in at.title]
     assert "No segment has members yet" in texts(at)
+    assert {m.label: m.value for m in at.metric}["Revenue at risk"] == "—"

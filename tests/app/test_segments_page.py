@@ -174,3 +174,15 @@ def test_analysts_see_the_widget_without_add_or_remove(engine, tmp_path) -> None
     at.query_params["id"] = "1"
     at = at.run()
     assert not at.exception and not [b for b in at.button if b.label in ("Add", "Remove")]
+
+
+def test_the_first_visit_creates_and_fills_the_built_in_rfm_segments(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    engine = database(tmp_path, monkeypatch)
+    build_world(engine, customers=20, seed=2)
+    at = open_page(app_copy(tmp_path), actor(engine, StaffRole.MANAGER), "segments.py")
+    table = at.dataframe[0].value
+    builtin = table[table["Type"] == "built-in"]
+    facts = load_facts(engine)
+    buyers = sum(1 for f in facts.values() if f.completed_count > 0)
+    assert len(builtin) == 10 and builtin["Members"].sum() == buyers
+    engine.dispose()
