@@ -60,7 +60,10 @@ statuses = go.Figure(
     )
 )
 statuses.update_layout(
-    xaxis_title="Orders", height=60 + 32 * len(data.statuses), margin=dict(t=10, b=10)
+    xaxis_title="Orders",
+    yaxis_autorange="reversed",  # most frequent status on top
+    height=60 + 32 * len(data.statuses),
+    margin=dict(t=10, b=10),
 )
 st.plotly_chart(statuses, width="stretch", key="orders_by_status")
 st.caption(

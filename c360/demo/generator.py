@@ -1253,13 +1253,14 @@ class _ChunkBuilder:
         author = self.cat.actor_ids[rng.integers(len(self.cat.actor_ids), size=m)]
         content = np.array(cat.NOTE_TEXTS, dtype=object)[rng.integers(len(cat.NOTE_TEXTS), size=m)]
         note_ids = self.ids.take("customer_notes", m)
+        visibility = np.array(["everyone", "managers"])[(rng.random(m) < 0.1).astype(int)]
         self.tables["customer_notes"] = pd.DataFrame(
             {
                 "id": note_ids,
                 "customer_id": self.cid[owner],
                 "author_id": author,
                 "content": content,
-                "visibility": np.array(["everyone", "managers"])[(rng.random(m) < 0.1).astype(int)],
+                "visibility": visibility,
                 "created_at": to_time(at),
             }
         )
@@ -1295,9 +1296,9 @@ class _ChunkBuilder:
                         "actor": author,
                         "cust": owner,
                         "action": "note.added",
-                        "entity_type": "note",
+                        "entity_type": "customer_note",
                         "entity_id": note_ids.astype(str),
-                        "summary": "Added a note",
+                        "summary": "Added a note (" + pd.Series(visibility, dtype=object) + ")",
                     }
                 ),
                 pd.DataFrame(
@@ -1316,12 +1317,12 @@ class _ChunkBuilder:
                         "at": adjust_at,
                         "actor": adjust_staff,
                         "cust": adjusted,
-                        "action": "loyalty.adjusted",
+                        "action": "points.adjusted",  # as c360.actions writes it
                         "entity_type": "loyalty_account",
                         "entity_id": self.cid[adjusted].astype(str),
                         "summary": "Adjusted points by +"
                         + pd.Series(adjust_points).astype(str)
-                        + " (goodwill gesture)",
+                        + ": Goodwill gesture",
                     }
                 ),
             ],
