@@ -22,10 +22,11 @@ if ctx is None:
     st.stop()
 
 profile_ui.render_header(ctx)
-render_action_bar(ctx)  # quick actions (dialogs), tag add/remove, PDF/CSV export
-# Hook — segments helper: manual segment add/remove.
+# Value and scores first (on a phone they are the first screen), then what one can do.
 profile_ui.render_metrics(ctx)
 profile_ui.render_scores(ctx)
+render_action_bar(ctx)  # quick actions (dialogs), tag add/remove, PDF/CSV export
+# Hook — segments helper: manual segment add/remove.
 # Hook — scoring helper (c360/ui/scores.py): why the score moved, score history, predictions.
 with st.expander("Addresses"):
     profile_ui.render_addresses(ctx)

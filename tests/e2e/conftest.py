@@ -267,34 +267,47 @@ def browser() -> Iterator[Any]:
         playwright.stop()
 
 
-def _new_page(browser: Any, **context_args: Any) -> Iterator[Any]:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Keep each phase's report on the test item, so page fixtures know when a test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+def _new_page(request: pytest.FixtureRequest, browser: Any, **context_args: Any) -> Iterator[Any]:
     context = browser.new_context(**context_args)
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(60_000)
     page = context.new_page()
     try:
         yield page
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            # What the browser showed when the test failed, next to the other screenshots.
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+            screenshot(page, f"FAILED-{name}-{request.fixturename}")
     finally:
         context.close()
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh desktop tab (1400 x 900)."""
-    yield from _new_page(browser, viewport=DESKTOP)
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    """A fresh desktop tab (1400 x 900); a screenshot is saved if the test fails."""
+    yield from _new_page(request, browser, viewport=DESKTOP)
 
 
 @pytest.fixture
-def phone_page(browser: Any) -> Iterator[Any]:
+def phone_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     """A fresh phone-sized tab (390 x 844, touch, mobile user agent)."""
     yield from _new_page(
-        browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        request, browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
 
 
 # --- helpers for tests -----------------------------------------------------------------------
 
 
-def wait_for_app(page: Any, timeout_ms: int = 30_000) -> None:
+def wait_for_app(page: Any, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit has rendered and finished running the script."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function(

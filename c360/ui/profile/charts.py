@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -82,6 +83,12 @@ def activity_over_time(counts: Sequence[ActivityCount]) -> go.Figure:
                     marker_color=KIND_COLOURS.get(kind),
                 )
             )
+    peak = max(
+        (sum(c.count for c in counts if c.month == month) for month in {c.month for c in counts}),
+        default=0,
+    )
+    # Whole numbers of events only: no 0.5 ticks on small counts.
+    figure.update_yaxes(tickformat=",d", dtick=max(1, math.ceil(peak / 5)), rangemode="tozero")
     figure.update_layout(
         barmode="stack",
         title={"text": "Activity over time", "font": {"size": 14}},

@@ -25,6 +25,9 @@ PROFILE_CSS = """
 .c360-chip { display: inline-block; padding: 2px 10px; margin: 2px 4px 2px 0; border-radius: 12px;
   color: #fff; font-size: 0.85rem; line-height: 1.5; }
 .c360-open { color: #b91c1c; font-weight: 600; }
+.c360-event { border-left: 4px solid #6b7280; padding: 2px 0 2px 12px; margin: 0 0 12px 4px;
+  overflow-wrap: anywhere; }
+.c360-event-meta { color: #6b7280; font-size: 0.8rem; }
 /* Phones: larger touch targets, nothing wider than the screen. */
 @media (max-width: 640px) {
   .stButton button, .stDownloadButton button, [data-baseweb="select"] > div { min-height: 44px; }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import streamlit as st
@@ -10,7 +11,7 @@ from c360.errors import C360Error
 from c360.timeline import KINDS, activity_by_month, timeline_page
 from c360.ui.profile import charts
 from c360.ui.profile.context import ProfileContext
-from c360.ui.profile.format import when
+from c360.ui.profile.format import safe_colour, when
 from c360.views import TimelineEvent
 
 KIND_ICONS = {
@@ -47,15 +48,19 @@ def _filters(ctx: ProfileContext) -> tuple[list[str], date | None, date | None]:
     return list(kinds or []), start, end
 
 
-def _event_line(event: TimelineEvent) -> None:
+def _event_html(event: TimelineEvent) -> str:
+    """One event as a line of a vertical timeline; every piece of text is escaped."""
     icon = KIND_ICONS.get(event.kind, "•")
-    who = f" · by {event.actor}" if event.actor else ""
-    with st.container(border=True):
-        st.caption(
-            f"{icon} {KINDS.get(event.kind, event.kind)} · "
-            f"{when(event.occurred_at, with_time=True)} UTC{who}"
-        )
-        st.text(event.description)
+    colour = safe_colour(charts.KIND_COLOURS.get(event.kind))
+    moment = when(event.occurred_at, with_time=True)
+    meta = f"{icon} {KINDS.get(event.kind, event.kind)} · {moment} UTC"
+    if event.actor:
+        meta += f" · by {event.actor}"
+    return (
+        f'<div class="c360-event" style="border-left-color:{colour}">'
+        f'<div class="c360-event-meta">{html.escape(meta)}</div>'
+        f"<div>{html.escape(event.description)}</div></div>"
+    )
 
 
 @st.fragment
@@ -100,8 +105,7 @@ def render_timeline(ctx: ProfileContext) -> None:
         return
     total = sum(c.count for c in counts)
     st.caption(f"Showing {len(events):,} of {total:,} events, newest first")
-    for event in events:
-        _event_line(event)
+    st.markdown("".join(_event_html(e) for e in events), unsafe_allow_html=True)
     if state["cursor"] and st.button(
         "Load more", key=ctx.key("timeline_load_more"), width="stretch"
     ):
