@@ -319,3 +319,45 @@ def test_the_command_rejects_a_malformed_date(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit):
         main(["demo", "--customers", "5", "--today", "02/11/2026"])
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_buying_rhythms_differ_between_customers(demo: Engine) -> None:
+    with session_factory(demo)() as session:
+        stats = session.scalars(select(CustomerStats)).all()
+    buyers = len(stats)
+    one_time = sum(1 for s in stats if s.order_count == 1)
+    frequent = sum(1 for s in stats if s.order_count >= 5)
+    active = sum(1 for s in stats if s.last_order_at >= ANCHOR - timedelta(days=90))
+    lapsed = sum(1 for s in stats if s.last_order_at < ANCHOR - timedelta(days=365))
+    for group in (one_time, frequent, active, lapsed):
+        assert group >= 0.05 * buyers
+    assert buyers < CUSTOMERS  # some registered customers never bought
+
+
+def test_statuses_cover_every_stage_and_each_customer_has_one_default_address(
+    demo: Engine,
+) -> None:
+    def distinct(sql: str) -> set[str]:
+        return {row[0] for row in _connect_all(demo, sql)}
+
+    assert {"delivered", "completed", "cancelled", "refunded"} <= distinct(
+        "SELECT DISTINCT status FROM orders"
+    )
+    assert distinct("SELECT DISTINCT status FROM payment_transactions") == {
+        "success",
+        "failed",
+        "refunded",
+    }
+    assert distinct("SELECT DISTINCT status FROM support_tickets") == {
+        "open",
+        "in_progress",
+        "resolved",
+        "closed",
+    }
+    assert distinct("SELECT DISTINCT device FROM web_sessions") == {"mobile", "desktop", "tablet"}
+    defaults = _connect_all(
+        demo,
+        "SELECT c.id, COUNT(a.id) FROM customers c LEFT JOIN addresses a "
+        "ON a.customer_id = c.id AND a.is_default GROUP BY c.id",
+    )
+    assert {count for _, count in defaults} == {1}
