@@ -102,6 +102,7 @@ def run_benchmark(
         report["scoring_s"], reasons["scoring_s"] = _seconds(
             lambda: batch.rescore_all(engine, ctx.actor)
         )
+        _say(f"  scoring_s: {report['scoring_s']} (aggregate pass {report['aggregate_pass_s']})")
         _say("refreshing every segment …")
         report["segments_refresh_s"], reasons["segments_refresh_s"] = _seconds(
             lambda: batch.refresh_segments(engine, ctx.actor)
@@ -111,6 +112,7 @@ def run_benchmark(
     for key, make in workloads.LATENCY.items():
         _say(f"measuring {key} ({calls} calls) …")
         report[key] = _latency(ctx, make, calls, budget_s)
+        _say(f"  {key}: {report[key]}")
     for key, make in workloads.BASELINES.items():
         _say(f"measuring {key} ({calls} calls) …")
         figures = _latency(ctx, make, calls, budget_s)
