@@ -86,7 +86,7 @@ def _hours_between(dialect: str, start, stop):  # type: ignore[no-untyped-def]
 
 def _rows(session: Session, statement) -> list[tuple]:  # type: ignore[no-untyped-def]
     """Plain tuples (pandas and numpy probe Row objects attribute by attribute, which is slow)."""
-    return [tuple(row) for row in session.execute(statement).tuples()]
+    return [tuple(row) for row in session.execute(statement)]
 
 
 def load_features(session: Session, as_of: date) -> pd.DataFrame:

@@ -122,15 +122,15 @@ def _previous_scores(session: Session) -> pd.DataFrame:
     health_table, churn_table = HealthScore.__table__, ChurnRisk.__table__
     health = session.execute(
         select(health_table.c.customer_id, health_table.c.score, cast(health_table.c.level, String))
-    ).tuples()
+    )
     frame = pd.DataFrame.from_records(
-        list(health), columns=["customer_id", "old_health", "old_level"]
+        [tuple(r) for r in health], columns=["customer_id", "old_health", "old_level"]
     ).set_index("customer_id")
     churn_rows = session.execute(
         select(churn_table.c.customer_id, cast(churn_table.c.level, String))
-    ).tuples()
+    )
     churn_frame = pd.DataFrame.from_records(
-        list(churn_rows), columns=["customer_id", "old_churn_level"]
+        [tuple(r) for r in churn_rows], columns=["customer_id", "old_churn_level"]
     ).set_index("customer_id")
     frame = frame.join(churn_frame, how="outer")
     for column in ("old_level", "old_churn_level"):

@@ -231,7 +231,7 @@ def load_summaries(session: Session, ends: Sequence[date]) -> list[Summary]:
         select(with_first.c.customer_id, *aggregates)
         .group_by(with_first.c.customer_id)
         .order_by(with_first.c.customer_id)
-    ).tuples()
+    )
     columns = [np.array(column, dtype=np.float64) for column in zip(*rows, strict=True)]
     summaries = []
     for k, end in enumerate(ends):
