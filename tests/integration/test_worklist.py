@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import Engine
 
@@ -35,12 +37,7 @@ def test_account_managers_see_their_own_customers_by_default_ranked_by_expected_
         assert entry.churn_level in (m.ChurnLevel.HIGH, m.ChurnLevel.MEDIUM)
         assert entry.reason
         assert (
-            abs(
-                entry.expected_loss
-                - entry.value_at_stake
-                * round(__import__("decimal").Decimal(entry.churn_probability), 4)
-            )
-            <= 1
+            abs(entry.expected_loss - entry.value_at_stake * Decimal(entry.churn_probability)) <= 1
         )
     assert page.total == len(page.entries)
     assert page.total_expected_loss == sum(losses)
