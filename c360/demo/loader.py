@@ -21,7 +21,17 @@ from tqdm import tqdm
 from c360.demo import catalogue as cat
 from c360.demo.generator import IdCounters, build_catalogue, generate_chunk, to_time
 from c360.errors import Conflict, ValidationError
-from c360.models import AppSetting, Base, Customer, StaffUser, utcnow
+from c360.models import (
+    AppSetting,
+    Base,
+    Campaign,
+    Category,
+    Customer,
+    Product,
+    StaffUser,
+    Tag,
+    utcnow,
+)
 from c360.passwords import hash_password
 from c360.stats import refresh_customer_stats
 
@@ -86,12 +96,7 @@ def load_demo_data(
     with engine.begin() as conn:
         if reset:
             _delete_everything(conn)
-        existing = conn.scalar(select(func.count()).select_from(Customer)) or 0
-        if existing:
-            raise Conflict(
-                f"The database already has {existing:,} customers; demo data goes only into an "
-                "empty database. Use --reset to delete ALL data first."
-            )
+        _refuse_unless_empty(conn)
         writer = _writer_for(conn)
         ids = IdCounters(_next_ids(conn))
         existing_staff = dict(conn.execute(select(StaffUser.email, StaffUser.id)).all())
@@ -152,6 +157,21 @@ def load_demo_data(
         writer.finish()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _refuse_unless_empty(conn: Connection) -> None:
+    # Customers, and the catalogue rows whose unique names the demo would collide with.
+    found = []
+    for model, noun in ((Customer, "customers"), (Category, "categories"), (Product, "products"),
+                        (Campaign, "campaigns"), (Tag, "tags")):  # fmt: skip
+        count = conn.scalar(select(func.count()).select_from(model)) or 0
+        if count:
+            found.append(f"{count:,} {noun}")
+    if found:
+        raise Conflict(
+            f"The database already has {', '.join(found)}; demo data goes only into an empty "
+            "database. Use --reset to delete ALL data first."
+        )
 
 
 @functools.cache

@@ -29,6 +29,7 @@ from c360.models import (
     OrderItem,
     StaffRole,
     StaffUser,
+    Tag,
 )
 from c360.passwords import verify_password
 from c360.text import search_key
@@ -361,3 +362,12 @@ def test_statuses_cover_every_stage_and_each_customer_has_one_default_address(
         "ON a.customer_id = c.id AND a.is_default GROUP BY c.id",
     )
     assert {count for _, count in defaults} == {1}
+
+
+def test_a_database_with_its_own_tags_is_refused_with_a_clear_message(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        session.add(Tag(name="VIP"))
+        session.commit()
+    with pytest.raises(Conflict, match="already has 1 tags"):
+        load_demo_data(engine, 20, seed=1, today=TODAY)
+    assert _scalar(engine, "SELECT COUNT(*) FROM customers") == 0
