@@ -286,3 +286,17 @@ def customer_scores(
         if prediction_row is None
         else prediction_view(prediction_row, days_since_last_purchase),
     )
+
+
+def latest_model_fit(session: Session) -> dict[str, Any] | None:
+    """The newest recorded model fit (parameters, metrics, when and as of which day)."""
+    fit = session.scalars(select(m.ModelFit).order_by(m.ModelFit.id.desc()).limit(1)).first()
+    if fit is None:
+        return None
+    return {
+        "fitted_at": fit.fitted_at,
+        "as_of": fit.as_of,
+        "customers": fit.customers,
+        "params": fit.params,
+        "metrics": fit.metrics,
+    }
