@@ -23,6 +23,9 @@ PAGES = [
     st.Page("pages/audit.py", title="Audit log", icon="📜", url_path="audit"),
     st.Page("pages/admin_staff.py", title="Staff accounts", icon="👥", url_path="staff"),
     st.Page("pages/import_data.py", title="Import data", icon="📥", url_path="import"),
+    st.Page("pages/at_risk.py", title="At risk", icon="🚨", url_path="at-risk"),
+    st.Page("pages/model_quality.py", title="Model quality", icon="🎯", url_path="model-quality"),
+    st.Page("pages/scoring_settings.py", title="Scoring settings", icon="⚖", url_path="scoring"),
 ]
 
 # Sign-in gate. Navigation is built first (hidden while signed out) so that a deep link such
