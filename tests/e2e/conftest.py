@@ -325,6 +325,13 @@ def wait_for_app(page: Any, timeout_ms: int = 60_000) -> None:
 def sign_in(page: Any, email: str, password: str = E2E_PASSWORD) -> None:
     """Fill and submit the sign-in form if one is showing; a no-op when none is."""
     wait_for_app(page)
+    # The first run can finish before the gate has drawn anything: wait for its outcome, the
+    # form (signed out) or the page navigation (signed in).
+    page.wait_for_function(
+        """() => document.querySelector('input[type="password"]')
+                 || document.querySelector('[data-testid="stSidebarNav"]')""",
+        timeout=60_000,
+    )
     password_box = page.locator('input[type="password"]')
     if password_box.count() == 0 or not password_box.first.is_visible():
         return
