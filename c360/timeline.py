@@ -434,17 +434,24 @@ def activity_by_month(
     kinds: Iterable[str] | None = None,
     start: date | None = None,
     end: date | None = None,
+    staff_ids: Iterable[int] | None = None,
 ) -> tuple[ActivityCount, ...]:
     """Events per month and kind for the activity chart: one aggregate statement."""
     require(actor, Permission.VIEW_CUSTOMERS)
     streams = _chosen_streams(kinds)
+    staff = None if staff_ids is None else sorted(set(staff_ids))
+    if staff is not None:
+        streams = tuple(s for s in streams if s.staff_column is not None)
     low, high = _date_bounds(start, end)
     if not streams:
         return ()
     parts = []
     for stream in streams:
         moment = stream.time_column()
-        base = stream.query(actor, customer_id).subquery()
+        query = stream.query(actor, customer_id)
+        if staff is not None and stream.staff_column is not None:
+            query = query.where(stream.staff_column().in_(staff))
+        base = query.subquery()
         when = base.c[moment.key]
         year = cast(extract("year", when), Integer)
         month = cast(extract("month", when), Integer)
@@ -525,21 +532,37 @@ class TimelineGroup:
         return self.events[-1].occurred_at
 
 
+# Kinds whose runs are noise worth folding (campaign sends, point lots, feed entries); orders,
+# tickets, notes and tags each matter on their own and are never folded.
+GROUPED_KINDS = frozenset({"marketing", "loyalty", "account"})
+
+
+def _run_key(event: TimelineEvent) -> tuple[object, ...]:
+    details = event.details
+    return (
+        event.kind,
+        details.get("event"),
+        details.get("kind"),
+        details.get("action"),
+        event.actor,
+    )
+
+
 def group_repeats(
     events: Iterable[TimelineEvent], minimum: int = 3
 ) -> tuple[TimelineEvent | TimelineGroup, ...]:
-    """Collapse runs of ``minimum`` or more consecutive events of the same source and actor."""
+    """Fold runs of ``minimum`` or more consecutive like events (same source, sort and actor)."""
     runs: list[list[TimelineEvent]] = []
     for event in events:
-        key = (event.details.get("event", event.kind), event.actor)
-        if runs and (runs[-1][0].details.get("event", runs[-1][0].kind), runs[-1][0].actor) == key:
+        groupable = event.kind in GROUPED_KINDS
+        if groupable and runs and _run_key(runs[-1][0]) == _run_key(event):
             runs[-1].append(event)
         else:
             runs.append([event])
     return tuple(
-        TimelineGroup(tuple(run)) if len(run) >= minimum else item
+        item
         for run in runs
-        for item in ([run[0]] if len(run) >= minimum else run)
+        for item in ([TimelineGroup(tuple(run))] if len(run) >= minimum else run)
     )
 
 

@@ -59,13 +59,15 @@ def test_the_staff_filter_keeps_only_that_persons_events(engine, actors, custome
     assert only_am == ["Note: by the account manager"]
     # Without the filter the customer's own order is there too.
     assert any(text.startswith("Order ") for text in _descriptions(engine, am, customer_id))
+    counts = timeline.activity_by_month(engine, manager, customer_id, staff_ids=[manager.id])
+    assert [(c.kind, c.count) for c in counts] == [("loyalty", 1)]
     staff = timeline.timeline_staff(engine, am, customer_id)
     assert sorted(staff) == sorted([(am.id, am.name), (manager.id, manager.name)])
 
 
-def _event(name: str, actor: str | None, minutes: int) -> TimelineEvent:
+def _event(name: str, actor: str | None, minutes: int, kind: str = "marketing") -> TimelineEvent:
     return TimelineEvent(
-        kind="marketing",
+        kind=kind,
         occurred_at=utcnow() - timedelta(minutes=minutes),
         description=f"{name} {minutes}",
         details={"event": name},
@@ -80,8 +82,8 @@ def test_runs_of_three_or_more_like_events_are_grouped_and_others_left_alone():
         _event("campaign_sent", None, 2),
         _event("campaign_sent", None, 3),
         _event("campaign_opened", None, 4),
-        _event("note", "Ann", 5),
-        _event("note", "Ann", 6),
+        _event("note", "Ann", 5, kind="note"),
+        _event("note", "Ann", 6, kind="note"),
     ]
     grouped = group_repeats(events)
     assert isinstance(grouped[0], TimelineGroup) and grouped[0].count == 3
@@ -91,3 +93,8 @@ def test_runs_of_three_or_more_like_events_are_grouped_and_others_left_alone():
         "note 5",
         "note 6",
     ]
+
+
+def test_orders_are_never_folded_however_many_in_a_row():
+    orders = [_event("order", None, minutes, kind="order") for minutes in range(5)]
+    assert group_repeats(orders) == tuple(orders)

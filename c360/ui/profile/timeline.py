@@ -8,7 +8,14 @@ from datetime import date
 import streamlit as st
 
 from c360.errors import C360Error
-from c360.timeline import KINDS, activity_by_month, timeline_page
+from c360.timeline import (
+    KINDS,
+    TimelineGroup,
+    activity_by_month,
+    group_repeats,
+    timeline_page,
+    timeline_staff,
+)
 from c360.ui.profile import charts
 from c360.ui.profile.context import ProfileContext
 from c360.ui.profile.format import safe_colour, when
@@ -48,6 +55,38 @@ def _filters(ctx: ProfileContext) -> tuple[list[str], date | None, date | None]:
     return list(kinds or []), start, end
 
 
+def _staff_filter(ctx: ProfileContext) -> list[int] | None:
+    """B7: only what these staff members did (None: everyone and everything)."""
+    people = dict(timeline_staff(ctx.engine, ctx.actor, ctx.customer_id))
+    if not people:
+        return None
+    picked = st.multiselect(
+        "Done by (staff)",
+        list(people),
+        format_func=people.__getitem__,
+        key=ctx.key("timeline_staff"),
+        placeholder="Anyone (and the customer)",
+    )
+    return list(picked) or None
+
+
+def _item_html(item: TimelineEvent | TimelineGroup) -> str:
+    """An event, or a run of like events (B7) as one line: "4 × …, newest first"."""
+    if isinstance(item, TimelineEvent):
+        return _event_html(item)
+    first = item.first
+    since = when(item.oldest_at, with_time=True)
+    return _event_html(
+        TimelineEvent(
+            kind=first.kind,
+            occurred_at=first.occurred_at,
+            description=f"{item.count} × {first.description} (and similar since {since} UTC)",
+            actor=first.actor,
+            key=first.key,
+        )
+    )
+
+
 def _event_html(event: TimelineEvent) -> str:
     """One event as a line of a vertical timeline; every piece of text is escaped."""
     icon = KIND_ICONS.get(event.kind, "•")
@@ -67,19 +106,32 @@ def _event_html(event: TimelineEvent) -> str:
 def render_timeline(ctx: ProfileContext) -> None:
     """Newest first; filters re-query in SQL; "Load more" follows the keyset cursor."""
     kinds, start, end = _filters(ctx)
+    staff_ids = _staff_filter(ctx)
     if not kinds:
         st.info("Choose at least one type to see events.")
         return
     state_key = ctx.key("timeline_more")
-    filters = (tuple(kinds), start, end)
+    filters = (tuple(kinds), start, end, tuple(staff_ids or ()))
     try:
         # The first page is read on every run, so new events show at once; pages added with
         # "Load more" are kept (for the same filters) and follow on without repeats.
         first = timeline_page(
-            ctx.engine, ctx.actor, ctx.customer_id, kinds=kinds, start=start, end=end
+            ctx.engine,
+            ctx.actor,
+            ctx.customer_id,
+            kinds=kinds,
+            start=start,
+            end=end,
+            staff_ids=staff_ids,
         )
         counts = activity_by_month(
-            ctx.engine, ctx.actor, ctx.customer_id, kinds=kinds, start=start, end=end
+            ctx.engine,
+            ctx.actor,
+            ctx.customer_id,
+            kinds=kinds,
+            start=start,
+            end=end,
+            staff_ids=staff_ids,
         )
     except C360Error as exc:
         st.error(str(exc))
@@ -105,7 +157,7 @@ def render_timeline(ctx: ProfileContext) -> None:
         return
     total = sum(c.count for c in counts)
     st.caption(f"Showing {len(events):,} of {total:,} events, newest first")
-    st.markdown("".join(_event_html(e) for e in events), unsafe_allow_html=True)
+    st.markdown("".join(_item_html(e) for e in group_repeats(events)), unsafe_allow_html=True)
     if state["cursor"] and st.button(
         "Load more", key=ctx.key("timeline_load_more"), width="stretch"
     ):
@@ -118,6 +170,7 @@ def render_timeline(ctx: ProfileContext) -> None:
                 start=start,
                 end=end,
                 cursor=state["cursor"],
+                staff_ids=staff_ids,
             )
         except C360Error as exc:
             st.error(str(exc))
