@@ -221,3 +221,27 @@ def test_a_new_tag_is_offered_by_the_search_filter_at_once(world):
     search.run()
     [tag_filter] = [m for m in search.multiselect if m.label == "Tag"]
     assert "Brand new" in [str(o) for o in tag_filter.options]
+
+
+TAG_SCRIPT = """
+import streamlit as st
+from c360 import tags
+from c360.db import get_engine
+from c360.ui.actions import show_flash
+from c360.ui.tags import tag_editor
+show_flash()
+tag_editor(get_engine(), st.session_state["actor"], {cid}, tags.customer_tags(get_engine(), {cid}))
+"""
+
+
+def test_the_tag_editor_adds_and_removes_a_tag_on_the_profile(world):
+    engine, people, cid = world
+    tag = tags.create_tag(people[StaffRole.MANAGER], engine, "Wholesale", "blue")
+    at = _app(TAG_SCRIPT, people[StaffRole.ACCOUNT_MANAGER], cid=cid)
+    assert any("No tags" in c.value for c in at.caption)
+    _button(at, "Add tag").click().run()
+    assert [t.name for t in tags.customer_tags(engine, cid)] == ["Wholesale"]
+    assert any("blue-badge[Wholesale]" in m.value for m in at.markdown)  # the coloured chip
+    _button(at, "Remove “Wholesale”").click().run()
+    assert tags.customer_tags(engine, cid) == ()
+    assert tag.name == "Wholesale"
