@@ -7,6 +7,7 @@ still built, and says that the charts could not be drawn.
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import threading
@@ -68,6 +69,8 @@ def _png(figure, width: int, height: int) -> bytes:  # type: ignore[no-untyped-d
     with _kaleido_lock:
         if not _kaleido_started:
             kaleido.start_sync_server(silence_warnings=True)
+            # Close the browser before the interpreter tears down its pipes (no noise at exit).
+            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
             _kaleido_started = True
         with warnings.catch_warnings():
             # plotly passes browser options that a running kaleido server ignores; harmless.
