@@ -14,6 +14,9 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from c360.errors import ValidationError
 
+NEAR_ONE = 1e-4
+SIDE_STEP = 1e-3
+
 
 @dataclass(frozen=True)
 class BgNbdParams:
@@ -148,6 +151,14 @@ def expected_purchases(
     params: BgNbdParams, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray, t: float
 ) -> np.ndarray:
     """E[number of purchases in the next ``t`` time units | x, t_x, T]."""
+    if abs(params.a - 1.0) < NEAR_ONE:
+        # a = 1 is a removable singularity (0/0); average the two sides, accurate to O(delta^2).
+        below = BgNbdParams(params.r, params.alpha, 1.0 - SIDE_STEP, params.b)
+        above = BgNbdParams(params.r, params.alpha, 1.0 + SIDE_STEP, params.b)
+        return 0.5 * (
+            expected_purchases(below, frequency, recency, age, t)
+            + expected_purchases(above, frequency, recency, age, t)
+        )
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     x = np.asarray(frequency, dtype=np.float64)
     big_t = np.asarray(age, dtype=np.float64)

@@ -111,9 +111,14 @@ def test_probabilities_and_expectations_stay_sane_for_random_summaries(
     assert 0.0 <= alive <= 1.0
     assert 0.0 <= none <= 1.0
     assert none >= 1.0 - alive - 1e-12
-    assert np.isfinite(expected) or a == pytest.approx(1.0)
-    if np.isfinite(expected):
-        assert expected >= -1e-9
+    assert np.isfinite(expected) and expected >= -1e-9
+
+
+def test_expected_purchases_are_continuous_through_a_equal_to_one() -> None:
+    args = (np.array([0.0, 4.0]), np.array([0.0, 50.0]), np.array([1.0, 80.0]))
+    at_one = bgnbd.expected_purchases(BgNbdParams(1.0, 2.0, 1.0 - 1e-16, 1.0), *args, 30.0)
+    nearby = bgnbd.expected_purchases(BgNbdParams(1.0, 2.0, 1.01, 1.0), *args, 30.0)
+    assert np.all(np.isfinite(at_one)) and at_one == pytest.approx(nearby, rel=0.02)
 
 
 def test_expected_purchases_grow_with_the_horizon() -> None:
