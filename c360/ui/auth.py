@@ -59,6 +59,8 @@ def signed_in_actor() -> Actor | None:
         return actor  # placed directly by a test harness; the sign-in flow always sets expiry
     if auth.is_expired(expires_at):
         _end_session(f"Your session expired at {expires_at:%H:%M} UTC. Please sign in again.")
+        if sso_configured() and _sso_user_email():
+            st.logout()  # else the identity cookie would sign the session straight back in
         return None
     try:
         with transaction(engine()) as session:

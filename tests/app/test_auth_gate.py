@@ -171,3 +171,61 @@ def test_a_page_reached_by_url_without_permission_says_access_denied(
     assert bool(denied) is not allowed
     if allowed:
         assert at.title[0].value in {"Audit log", "Staff accounts"}
+
+
+AUTH_SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "c360",
+    "client_secret": "secret",
+    "server_metadata_url": "https://idp.example.com/.well-known/openid-configuration",
+}
+
+
+def _sso_app(app: NewSession, user: dict | None) -> AppTest:
+    at = app()
+    at.secrets["auth"] = AUTH_SECRETS
+    if user is not None:
+        at.user = user
+    return at.run()
+
+
+def test_single_sign_on_is_offered_only_when_configured(app_db: Engine, app: NewSession) -> None:
+    labels = [b.label for b in app().run().button]
+    assert "Sign in with single sign-on" not in labels
+    at = _sso_app(app, {"is_logged_in": False})
+    assert "Sign in with single sign-on" in [b.label for b in at.button]
+
+
+def test_a_single_sign_on_email_signs_in_as_its_staff_account_and_role(
+    app_db: Engine, app: NewSession
+) -> None:
+    at = _sso_app(app, {"is_logged_in": True, "email": "Manager@Corp.Example"})
+    assert not at.exception
+    actor = at.session_state["actor"]
+    assert (actor.email, actor.role) == ("manager@corp.example", StaffRole.MANAGER)
+    assert not at.text_input  # no sign-in form
+
+
+def test_a_single_sign_on_email_without_a_staff_account_is_refused(
+    app_db: Engine, app: NewSession
+) -> None:
+    at = _sso_app(app, {"is_logged_in": True, "email": "stranger@elsewhere.example"})
+    assert "actor" not in at.session_state
+    assert at.text_input(key="sign_in_password")
+    assert "no staff account" in at.info[0].value
+
+
+def test_an_expired_single_sign_on_session_signs_out_of_the_identity_provider_too(
+    app_db: Engine, app: NewSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit
+
+    logged_out: list[bool] = []
+    monkeypatch.setattr(streamlit, "logout", lambda: logged_out.append(True))
+    at = _sso_app(app, {"is_logged_in": True, "email": "analyst@corp.example"})
+    assert "actor" in at.session_state
+    at.session_state["signed_in_until"] = utcnow() - timedelta(seconds=1)
+    at = at.run()
+    assert logged_out == [True]
+    assert "expired" in at.info[0].value
