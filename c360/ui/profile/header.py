@@ -33,6 +33,18 @@ PROFILE_CSS = """
   .stButton button, .stDownloadButton button, [data-baseweb="select"] > div { min-height: 44px; }
   [data-testid="stExpander"] summary { min-height: 44px; }
   [data-testid="stMetricValue"] { font-size: 1.4rem; }
+  /* Avatar beside the name, not above it. */
+  .st-key-c360_identity [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; }
+  .st-key-c360_identity [data-testid="stColumn"] { min-width: 0 !important; }
+  .st-key-c360_identity [data-testid="stColumn"]:first-child { flex: 0 0 64px !important; }
+  .st-key-c360_identity .st-key-c360_badges { flex-wrap: wrap !important; }
+  .st-key-c360_identity h2 { font-size: 1.6rem; }
+  .c360-avatar { width: 56px; height: 56px; font-size: 22px; }
+  /* Metric cards two to a row; lifetime value keeps a full row of its own. */
+  .st-key-c360_metrics [data-testid="stColumn"] { min-width: calc(50% - 0.5rem) !important;
+    flex: 1 1 calc(50% - 0.5rem) !important; }
+  .st-key-c360_metrics [data-testid="stColumn"]:has(.st-key-c360_ltv) { min-width: 100% !important;
+    flex-basis: 100% !important; }
   .main .block-container, [data-testid="stMainBlockContainer"] { padding-left: 0.75rem;
     padding-right: 0.75rem; }
 }
@@ -48,6 +60,16 @@ def render_styles() -> None:
 def render_header(ctx: ProfileContext) -> None:
     """Who the customer is, at a glance."""
     p = ctx.view.profile
+    with st.container(key="c360_identity"):
+        _identity(ctx)
+    if p.tags:
+        st.markdown("".join(chip(t.name, t.color) for t in p.tags), unsafe_allow_html=True)
+    if p.segments:
+        st.caption("Segments: " + ", ".join(_markdown_text(s.name) for s in p.segments))
+
+
+def _identity(ctx: ProfileContext) -> None:
+    p = ctx.view.profile
     avatar, about = st.columns([1, 9], vertical_alignment="center")
     with avatar:
         if p.avatar_url and p.avatar_url.startswith(("https://", "http://")):
@@ -59,7 +81,7 @@ def render_header(ctx: ProfileContext) -> None:
             )
     with about:
         st.markdown(f"## {_markdown_text(p.name)}")
-        badges = st.container(horizontal=True)
+        badges = st.container(horizontal=True, key="c360_badges")
         with badges:
             st.badge(label(p.status), color=STATUS_BADGE.get(p.status, "gray"))
             if p.loyalty_tier:
@@ -78,10 +100,6 @@ def render_header(ctx: ProfileContext) -> None:
             if part
         )
         st.text(contact)
-    if p.tags:
-        st.markdown("".join(chip(t.name, t.color) for t in p.tags), unsafe_allow_html=True)
-    if p.segments:
-        st.caption("Segments: " + ", ".join(_markdown_text(s.name) for s in p.segments))
 
 
 def render_addresses(ctx: ProfileContext) -> None:
@@ -110,14 +128,21 @@ def render_metrics(ctx: ProfileContext) -> None:
         ("Tenure", f"{mx.tenure_days:,} days", None),
     ]
     first, *rest = cards
-    row = st.columns([2, 1, 1, 1])
-    with row[0]:
+    with st.container(key="c360_metrics"):
+        _metric_rows(first, rest)
+
+
+def _metric_rows(
+    first: tuple[str, str, str | None], rest: list[tuple[str, str, str | None]]
+) -> None:
+    row = st.columns([2, 1, 1])
+    with row[0], st.container(key="c360_ltv"):
         st.metric(first[0], first[1], help=first[2], border=True)
-    for column, (title, value, hint) in zip(row[1:], rest[:3], strict=True):
+    for column, (title, value, hint) in zip(row[1:], rest[:2], strict=True):
         with column:
             st.metric(title, value, help=hint, border=True)
-    more = st.columns(3)
-    for column, (title, value, hint) in zip(more, rest[3:], strict=True):
+    more = st.columns(4)
+    for column, (title, value, hint) in zip(more, rest[2:], strict=True):
         with column:
             st.metric(title, value, help=hint, border=True)
 
