@@ -26,7 +26,7 @@ from c360.ingest.fields import FieldError
 from c360.ingest.kinds import KINDS, NULL, REJECT, Kind
 from c360.ingest.loaders import LINE_COLUMN, Context, Counts, Problem
 from c360.models import utcnow
-from c360.permissions import Actor, Permission, requires
+from c360.permissions import Actor, Permission, require, requires
 
 log = logging.getLogger(__name__)
 STAGING_TABLE = "c360_import_staging"
@@ -105,15 +105,17 @@ def import_as(
     return import_csv(engine, kind, path, actor=actor, **options)
 
 
-@requires(Permission.IMPORT_DATA)
 def import_upload(
     actor: Actor, engine: Engine, kind: str, filename: str, content: bytes, **options: Any
 ) -> ImportReport:
     """Import the bytes of an uploaded file on behalf of a staff member (admins only)."""
+    # The permission is checked here, before the bytes touch the disk, and again by import_as
+    # (the registered service function).
+    require(actor, Permission.IMPORT_DATA)
     with tempfile.TemporaryDirectory(prefix="c360-import-") as folder:
         path = Path(folder) / "upload.csv"
         path.write_bytes(content)
-        return import_csv(engine, kind, path, actor=actor, file_label=filename, **options)
+        return import_as(actor, engine, kind, path, file_label=filename, **options)
 
 
 def import_csv(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from c360.errors import PermissionDenied
-from c360.ingest import import_as, import_csv
+from c360.ingest import import_as, import_csv, import_upload
 from c360.models import (
     ActivityLog,
     Campaign,
@@ -275,6 +275,8 @@ def test_importing_on_behalf_of_staff_requires_the_import_permission(
     for role in (StaffRole.ANALYST, StaffRole.ACCOUNT_MANAGER, StaffRole.MANAGER):
         with pytest.raises(PermissionDenied):
             import_as(actors[role], engine, "customers", path)
+        with pytest.raises(PermissionDenied):
+            import_upload(actors[role], engine, "customers", "c.csv", path.read_bytes())
     with pytest.raises(PermissionDenied):
         import_as(None, engine, "customers", path)  # type: ignore[arg-type]
 
