@@ -233,4 +233,3 @@ def test_a_hostile_customer_import_loads_everything_or_nothing(
     else:
         assert after["Customer"] >= before["Customer"]
         assert after["Customer"] - before["Customer"] <= len(rows)
-
