@@ -229,3 +229,32 @@ def test_an_expired_single_sign_on_session_signs_out_of_the_identity_provider_to
     at = at.run()
     assert logged_out == [True]
     assert "expired" in at.info[0].value
+
+
+def _as(app_db: Engine, app: NewSession, role: StaffRole, page_file: str) -> AppTest:
+    with transaction(app_db) as s:
+        user = s.query(StaffUser).filter_by(role=role).first()
+        actor = Actor(id=user.id, name=user.name, email=user.email, role=role)
+    at = app()
+    at.session_state["actor"] = actor
+    at.run()
+    return at.switch_page(str(ROOT / "pages" / page_file)).run()
+
+
+def test_an_admin_creates_a_staff_account_on_the_staff_page_and_the_audit_page_shows_it(
+    app_db: Engine, app: NewSession
+) -> None:
+    at = _as(app_db, app, StaffRole.ADMIN, "admin_staff.py")
+    at.text_input[0].input("new.person@corp.example")
+    at.text_input[1].input("New Person")
+    at.text_input[2].input("a-long-enough-password")
+    at = at.button(key="FormSubmitter:create_staff-Create account").click().run()
+    assert not at.exception
+    assert "Created: new.person@corp.example" in at.success[0].value
+    assert auth.attempt_sign_in(app_db, "new.person@corp.example", "a-long-enough-password")
+
+    at = _as(app_db, app, StaffRole.MANAGER, "audit.py")
+    assert not at.exception
+    assert "matching entries" in _texts(at)
+    shown = at.dataframe[0].value
+    assert "staff.created" in set(shown["action"])
