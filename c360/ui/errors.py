@@ -7,9 +7,14 @@ from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from c360.errors import DatabaseUnavailable
 
+BUSY_MESSAGE = (
+    "The app is busy: no database connection came free in time; nothing was saved. "
+    "Try again in a moment."
+)
 UNAVAILABLE_MESSAGE = (
     "The database cannot be reached just now; nothing was saved. "
     "Try again shortly — the app reconnects by itself."
@@ -23,6 +28,10 @@ def database_errors_shown() -> Iterator[None]:
         yield
     except DatabaseUnavailable as exc:
         st.error(str(exc))
+        st.stop()
+    except PoolTimeout:
+        # Every pooled connection stayed in use for the pool's whole wait (heavy load).
+        st.error(BUSY_MESSAGE)
         st.stop()
     except DBAPIError as exc:
         # Reads that bypass c360.db.transaction surface the driver's error directly.

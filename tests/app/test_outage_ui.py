@@ -63,3 +63,18 @@ def test_the_whole_app_on_an_unreachable_database_shows_a_message_not_a_tracebac
     at.run()
     assert not at.exception
     assert any("cannot be reached" in e.value for e in at.error)
+
+
+def _pool_exhausted() -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from c360.ui.errors import database_errors_shown
+
+    with database_errors_shown():
+        raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
+
+
+def test_an_exhausted_connection_pool_shows_a_busy_message_not_a_traceback() -> None:
+    at = AppTest.from_function(_pool_exhausted).run()
+    assert not at.exception
+    assert "busy" in at.error[0].value
