@@ -9,6 +9,8 @@ from c360.ui.auth import require_actor
 from c360.ui.db import engine
 from c360.ui.live import remember_marker, render_live
 from c360.ui.notes import render_notes
+from c360.ui.scores import render_score_details
+from c360.ui.segments import customer_segments_widget
 
 actor = require_actor(Permission.VIEW_CUSTOMERS)
 profile_ui.render_styles()
@@ -26,8 +28,9 @@ profile_ui.render_header(ctx)
 profile_ui.render_metrics(ctx)
 profile_ui.render_scores(ctx)
 render_action_bar(ctx)  # quick actions (dialogs), tag add/remove, PDF/CSV export
-# Hook — segments helper: manual segment add/remove.
-# Hook — scoring helper (c360/ui/scores.py): why the score moved, score history, predictions.
+render_score_details(ctx)  # factors and weights, churn reasons, predictions, score history
+with st.expander("Segments"):
+    customer_segments_widget(ctx.view.profile.id, actor)
 with st.expander("Addresses"):
     profile_ui.render_addresses(ctx)
 profile_ui.render_sections(ctx)

@@ -290,7 +290,10 @@ def rich_customer(
 
     tag = m.Tag(name=f"VIP {n}", color="#b45309", description="Top customer")
     segment = m.Segment(
-        name=f"Loyal {n}", description="Buys often", criteria={"min_orders": 3}, is_automatic=True
+        name=f"Loyal {n}",
+        description="Buys often",
+        criteria={"and": [{"field": "order_count", "op": "gte", "value": 3}]},
+        is_automatic=True,
     )
     session.add_all([tag, segment])
     session.flush()

@@ -26,6 +26,7 @@ from c360.profile.orders import load_orders_page, order_detail, orders_page
 from c360.profile.payments import load_payments, transactions_page
 from c360.profile.profile import load_addresses, load_core, load_segments, load_tags
 from c360.profile.support import load_support, tickets_page
+from c360.scoring.read import is_overdue
 from c360.views import Customer360View, CustomerNote
 
 RECENT_NOTES = 20
@@ -57,12 +58,20 @@ def build_customer_360(
             segments=load_segments(session, customer_id),
         )
         orders = load_orders_page(session, customer_id)
+        metrics = load_metrics(session, customer_id, profile.registered_at, now)
         return Customer360View(
             profile=profile,
-            metrics=load_metrics(session, customer_id, profile.registered_at, now),
+            metrics=metrics,
             health=core.health,
             churn=core.churn,
-            prediction=core.prediction,
+            # The overdue flag (B5) follows the live days since the last order, not the stored run.
+            prediction=core.prediction
+            and replace(
+                core.prediction,
+                overdue_reorder=is_overdue(
+                    metrics.days_since_last_purchase, core.prediction.typical_gap_days
+                ),
+            ),
             recent_orders=orders.orders,
             loyalty=load_loyalty(session, customer_id, now),
             marketing=load_marketing(session, customer_id),

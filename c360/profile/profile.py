@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from c360 import models as m
 from c360.errors import NotFound
-from c360.models.enums import ChurnLevel, HealthLevel
 from c360.permissions import Actor, Field, mask_email, mask_phone, mask_text
-from c360.profile.common import money
+from c360.scoring.read import churn_view, health_view, prediction_view
 from c360.views import (
     AddressView,
     ChurnRisk,
     CustomerProfile,
     HealthScore,
     Prediction,
-    ScoreFactor,
     Segment,
     Tag,
-)
-
-HEALTH_COMPONENTS = (
-    ("purchase", "Purchase frequency"),
-    ("engagement", "Engagement"),
-    ("support", "Support"),
-    ("recency", "Recency"),
 )
 
 
@@ -88,9 +78,9 @@ def load_core(session: Session, actor: Actor, customer_id: int) -> ProfileCore:
     )
     return ProfileCore(
         profile=profile,
-        health=_health(health) if health is not None else None,
-        churn=_churn(churn) if churn is not None else None,
-        prediction=_prediction(prediction) if prediction is not None else None,
+        health=health_view(health) if health is not None else None,
+        churn=churn_view(churn) if churn is not None else None,
+        prediction=prediction_view(prediction) if prediction is not None else None,
     )
 
 
@@ -158,67 +148,4 @@ def load_segments(session: Session, customer_id: int) -> tuple[Segment, ...]:
             is_builtin=seg.is_builtin,
         )
         for seg, assigned_at in rows
-    )
-
-
-def _health(row: m.HealthScore) -> HealthScore:
-    details: dict[str, Any] = row.details if isinstance(row.details, dict) else {}
-    weights = details.get("weights") if isinstance(details.get("weights"), dict) else {}
-    explanations = details.get("inputs") if isinstance(details.get("inputs"), dict) else {}
-    factors = tuple(
-        ScoreFactor(
-            name=label,
-            score=float(getattr(row, f"{key}_score")),
-            weight=float(weights.get(key, 0.0)),
-            detail=str(explanations.get(key, "")),
-        )
-        for key, label in HEALTH_COMPONENTS
-    )
-    recommendations = details.get("recommendations")
-    return HealthScore(
-        score=float(row.score),
-        level=HealthLevel(row.level),
-        factors=factors,
-        recommendations=tuple(str(r) for r in recommendations)
-        if isinstance(recommendations, list)
-        else (),
-        calculated_at=row.calculated_at,
-    )
-
-
-def _churn(row: m.ChurnRisk) -> ChurnRisk:
-    raw = row.factors
-    if isinstance(raw, dict):
-        listed = raw.get("factors", [])
-        strategies = raw.get("retention_strategies", [])
-    else:
-        listed, strategies = (raw if isinstance(raw, list) else []), []
-    return ChurnRisk(
-        level=ChurnLevel(row.level),
-        score=float(row.score),
-        days_since_last_purchase=row.days_since_last_purchase,
-        engagement_decline=float(row.engagement_decline),
-        support_issues=int(row.support_issues),
-        factors=tuple(str(f) for f in listed) if isinstance(listed, list) else (),
-        retention_strategies=tuple(str(s) for s in strategies)
-        if isinstance(strategies, list)
-        else (),
-        calculated_at=row.calculated_at,
-    )
-
-
-def _prediction(row: m.Prediction) -> Prediction:
-    return Prediction(
-        prob_alive=float(row.prob_alive),
-        prob_no_purchase_90d=float(row.prob_no_purchase_90d),
-        expected_purchases_90d=float(row.expected_purchases_90d),
-        predicted_value_12m=money(row.predicted_value_12m_cents),
-        expected_next_order_at=row.expected_next_order_at,
-        typical_gap_days=row.typical_gap_days,
-        overdue_reorder=bool(
-            row.expected_next_order_at is not None
-            and row.calculated_at is not None
-            and row.expected_next_order_at < row.calculated_at
-        ),
-        calculated_at=row.calculated_at,
     )

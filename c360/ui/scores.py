@@ -13,6 +13,7 @@ from c360.db import session_factory, transaction
 from c360.models import ChurnLevel, HealthLevel
 from c360.permissions import Actor
 from c360.scoring import backtest, explain, read, weights, worklist
+from c360.ui.profile.context import ProfileContext
 from c360.views import (
     AtRiskPage,
     ChurnRisk,
@@ -154,12 +155,13 @@ def overdue_reorder_flag(prediction: Prediction | None) -> None:
         )
 
 
-def predictions_card(prediction: Prediction | None) -> None:
+def predictions_card(prediction: Prediction | None, show_overdue: bool = True) -> None:
     """B1: P(active), P(no purchase in 90 days), expected purchases, 12-month value, next order."""
     if prediction is None:
         st.info("No prediction: the customer has not bought anything yet.")
         return
-    overdue_reorder_flag(prediction)
+    if show_overdue:
+        overdue_reorder_flag(prediction)
     cols = st.columns(3)
     cols[0].metric("Still active (model)", f"{prediction.prob_alive:.0%}")
     cols[1].metric("No purchase in 90 days", f"{prediction.prob_no_purchase_90d:.0%}")
@@ -219,6 +221,22 @@ def score_history_chart(history: tuple[ScoreHistoryEntry, ...]) -> None:
                 "change": st.column_config.NumberColumn(format="%+.1f"),
             },
         )
+
+
+def render_score_details(ctx: ProfileContext) -> None:
+    """Under the gauges: the overdue flag, then why the scores are what they are, and history."""
+    view = ctx.view
+    overdue_reorder_flag(view.prediction)
+    with st.expander("Why these scores, predictions and score history"):
+        left, right = st.columns(2)
+        with left:
+            health_card(view.health)
+        with right:
+            churn_card(view.churn)
+        st.markdown("**Predictions**")
+        predictions_card(view.prediction, show_overdue=False)
+        st.markdown("**Score history: why did the score move?**")
+        score_history_chart(score_history(ctx.engine, view.profile.id))
 
 
 def scores_section(engine: Engine, customer_id: int, days_since_last_purchase: int | None) -> None:

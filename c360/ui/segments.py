@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from c360.db import transaction
-from c360.errors import C360Error
+from c360.errors import C360Error, ValidationError
 from c360.permissions import Actor, Permission
 from c360.segments import service
 from c360.segments.criteria import FIELDS, OPERATOR_LABELS, Kind, describe, parse_criteria
@@ -334,9 +334,7 @@ def customer_segments_widget(customer_id: int, actor: Actor) -> None:
         a, b = st.columns([5, 1], vertical_alignment="center")
         kind = "automatic" if segment.is_automatic else "manual"
         when = f"{segment.assigned_at:%Y-%m-%d}" if segment.assigned_at else "—"
-        rule = (
-            describe(parse_criteria(segment.criteria)) if segment.is_automatic else "added by hand"
-        )
+        rule = _rule_text(segment.criteria) if segment.is_automatic else "added by hand"
         a.markdown(f"**{segment.name}** · {kind} · since {when}  \n{rule}")
         if (
             can_act
@@ -369,3 +367,11 @@ def _membership(actor: Actor, customer_id: int, segment_id: int, *, add: bool) -
         st.error(str(exc))
     else:
         st.rerun()
+
+
+def _rule_text(criteria: dict) -> str:
+    """The criteria in words; stored criteria that no longer validate are said to be so."""
+    try:
+        return describe(parse_criteria(criteria))
+    except ValidationError as exc:
+        return f"criteria cannot be read ({exc}); edit the segment on the Segments page"

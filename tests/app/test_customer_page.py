@@ -21,6 +21,8 @@ from tests.profile_seed import RichCustomer, rich_customer
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "customer.py")
 SECTION_HEADINGS = [
+    "Why these scores, predictions and score history",
+    "Segments",
     "Addresses",
     "Orders",
     "Loyalty",
