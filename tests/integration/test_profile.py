@@ -203,7 +203,9 @@ def test_tags_and_segments_of_the_customer_are_in_the_profile(engine, actors, ri
     profile = build_customer_360(engine, actors[StaffRole.ADMIN], rich.customer_id).profile
     assert [t.name.split()[0] for t in profile.tags] == ["VIP"]
     assert profile.tags[0].assigned_by is not None
-    assert [s.criteria for s in profile.segments] == [{"and": [{"field": "order_count", "op": "gte", "value": 3}]}]
+    assert [s.criteria for s in profile.segments] == [
+        {"and": [{"field": "order_count", "op": "gte", "value": 3}]}
+    ]
     assert profile.loyalty_tier == m.LoyaltyTier.SILVER
     assert profile.initials == "AL"
 
