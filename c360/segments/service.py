@@ -221,6 +221,8 @@ def add_customer_to_segment(
         entity_id=segment.id,
         customer_id=customer_id,
         summary=f"Added to segment {segment.name}",
+        before={"segment": segment.name, "member": False},
+        after={"segment": segment.name, "member": True},
     )
 
 
@@ -247,6 +249,8 @@ def remove_customer_from_segment(
         entity_id=segment.id,
         customer_id=customer_id,
         summary=f"Removed from segment {segment.name}",
+        before={"segment": segment.name, "member": True},
+        after={"segment": segment.name, "member": False},
     )
 
 
