@@ -20,20 +20,25 @@ def write_frame(
     *,
     upsert_key: str | None = None,
     json_columns: Sequence[str] = (),
+    touch_column: str | None = None,
 ) -> None:
     """Insert the rows of ``frame`` (columns named as in ``table``; JSON columns as JSON text).
 
-    With ``upsert_key`` an existing row with the same key is updated instead.
+    With ``upsert_key`` an existing row with the same key is updated instead. On PostgreSQL
+    only rows whose values differ are rewritten; ``touch_column`` (e.g. the run timestamp) is
+    then set on the unchanged rows with a narrow update, so the stored result is the same.
     """
     if frame.empty:
         return
     if session.get_bind().dialect.name == "postgresql":
-        _write_postgres(session, table, frame, upsert_key)
+        _write_postgres(session, table, frame, upsert_key, touch_column)
     else:
         _write_generic(session, table, frame, upsert_key, json_columns)
 
 
-def _write_postgres(session: Session, table: Table, frame: pd.DataFrame, upsert_key) -> None:  # type: ignore[no-untyped-def]
+def _write_postgres(
+    session: Session, table: Table, frame: pd.DataFrame, upsert_key, touch_column
+) -> None:  # type: ignore[no-untyped-def]
     cursor = session.connection().connection.driver_connection.cursor()
     names = ", ".join(f'"{name}"' for name in frame.columns)
     target = f'"{table.name}"'
@@ -50,10 +55,22 @@ def _write_postgres(session: Session, table: Table, frame: pd.DataFrame, upsert_
         copy.write(buffer.getvalue())
     if upsert_key is not None:
         updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in frame.columns if c != upsert_key)
+        compared = [c for c in frame.columns if c not in (upsert_key, touch_column)]
+        old = ", ".join(f'"{table.name}"."{c}"' for c in compared)
+        new = ", ".join(f'EXCLUDED."{c}"' for c in compared)
+        # Rewriting an unchanged row (wide JSON, several indexes) is most of the write cost.
         cursor.execute(
             f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {target} '  # noqa: S608
-            f'ON CONFLICT ("{upsert_key}") DO UPDATE SET {updates}'
+            f'ON CONFLICT ("{upsert_key}") DO UPDATE SET {updates} '
+            f"WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
         )
+        if touch_column is not None:
+            # The touch column is not indexed, so this is a cheap HOT update.
+            cursor.execute(
+                f'UPDATE "{table.name}" AS t SET "{touch_column}" = s."{touch_column}" '  # noqa: S608
+                f'FROM {target} AS s WHERE t."{upsert_key}" = s."{upsert_key}" '
+                f'AND t."{touch_column}" IS DISTINCT FROM s."{touch_column}"'
+            )
         cursor.execute(f"DROP TABLE {target}")
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, String, cast, delete, select
+from sqlalchemy import Engine, String, cast, delete, select, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -97,6 +97,7 @@ def run_scoring(
         logged = _log_health_changes(session, scores, previous, calculated_at)
         notified = _notify_churn_changes(session, scores, previous, calculated_at)
         fit = _record_fit(session, scores, as_of, calculated_at)
+        _analyze_score_tables(session)
         step("write history and feed", started)
     bar.close()
     return ScoringSummary(
@@ -182,7 +183,12 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
     health["details"] = [f'{prefix},"values":{line}}}' for line in _json_lines(inputs)]
     health["calculated_at"] = calculated_at
     bulk.write_frame(
-        session, HealthScore.__table__, health, upsert_key="customer_id", json_columns=["details"]
+        session,
+        HealthScore.__table__,
+        health,
+        upsert_key="customer_id",
+        json_columns=["details"],
+        touch_column="calculated_at",
     )
 
     recent, baseline = compute.engagement_activity(frame)
@@ -225,7 +231,12 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
         }
     )
     bulk.write_frame(
-        session, ChurnRisk.__table__, risks, upsert_key="customer_id", json_columns=["factors"]
+        session,
+        ChurnRisk.__table__,
+        risks,
+        upsert_key="customer_id",
+        json_columns=["factors"],
+        touch_column="calculated_at",
     )
 
     buyers = frame[purchased]
@@ -250,7 +261,13 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
             .astype(np.int64),
         }
     )
-    bulk.write_frame(session, Prediction.__table__, predictions, upsert_key="customer_id")
+    bulk.write_frame(
+        session,
+        Prediction.__table__,
+        predictions,
+        upsert_key="customer_id",
+        touch_column="calculated_at",
+    )
     # Customers who no longer have a purchase (all orders cancelled) lose their prediction.
     session.execute(delete(Prediction).where(Prediction.calculated_at != calculated_at))
 
@@ -337,6 +354,15 @@ def _notify_churn_changes(
     ]
     session.execute(Notification.__table__.insert(), rows)
     return len(rows)
+
+
+def _analyze_score_tables(session: Session) -> None:
+    """Fresh planner statistics after rewriting every score row (PostgreSQL only)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    tables = [HealthScore, ChurnRisk, Prediction, ScoreHistory]
+    names = ", ".join(f'"{model.__tablename__}"' for model in tables)
+    session.execute(text(f"ANALYZE {names}"))
 
 
 def _record_fit(
