@@ -19,6 +19,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -198,6 +199,13 @@ def _wait_until_healthy(base: str, process: subprocess.Popen) -> None:
 
 def _browse(urls: Sequence[str]) -> list[str]:
     """Visit every URL, signing in when asked; the URLs that did not finish in time."""
+    # Playwright's sync API refuses to run in a thread that already has an asyncio loop (as a
+    # test process may), so the session gets a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_browse_in_this_thread, urls).result()
+
+
+def _browse_in_this_thread(urls: Sequence[str]) -> list[str]:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 

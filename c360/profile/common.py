@@ -8,20 +8,13 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from c360.db import session_factory
 from c360.errors import ValidationError
-
-CENT = Decimal("0.01")
-
-
-def money(cents: int | None) -> Decimal:
-    """Integer cents as an exact Decimal amount (``1234`` -> ``Decimal('12.34')``)."""
-    return Decimal(int(cents or 0)).scaleb(-2).quantize(CENT)
+from c360.money import CENT, money  # noqa: F401  (re-exported for the profile modules)
 
 
 @contextmanager

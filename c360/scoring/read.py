@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from c360 import models as m
 from c360.models import ChurnLevel, HealthLevel, utcnow
-from c360.profile.common import money
+from c360.money import money
 from c360.scoring import health
 from c360.views import ChurnRisk, HealthScore, Prediction, ScoreFactor
 

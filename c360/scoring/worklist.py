@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from c360.errors import ValidationError
 from c360.models import ChurnLevel, ChurnRisk, Customer, HealthScore, StaffRole, StaffUser
+from c360.money import money
 from c360.permissions import Actor, Permission, require
-from c360.profile.common import money
 from c360.scoring.read import churn_factor_texts, is_overdue
 from c360.views import AtRiskEntry, AtRiskPage
 

@@ -77,3 +77,29 @@ def test_the_command_line_starts_and_lists_its_commands() -> None:
     )
     assert result.returncode == 0
     assert "db" in result.stdout
+
+
+def test_every_core_module_imports_on_its_own() -> None:
+    """Each module imported first, in a fresh interpreter: no import cycle hides behind order."""
+    modules = sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "c360").rglob("*.py")
+        if "ui" not in p.relative_to(ROOT / "c360").parts[:1] and p.name != "__main__.py"
+    )
+    script = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        f"for name in {modules!r}:\n"
+        "    for loaded in [m for m in sys.modules if m == 'c360' or m.startswith('c360.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as exc:\n"
+        "        failed.append(f'{name}: {exc}')\n"
+        "print('\\n'.join(failed))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
