@@ -125,6 +125,16 @@ def e2e_database_url(e2e_dir: Path) -> str:
             timeout=300,
         )
         assert result.returncode == 0, f"demo generator failed:\n{result.stderr[-3000:]}"
+        # Score it too, so the screens show real health, churn, predictions and segments.
+        result = subprocess.run(
+            [sys.executable, "-m", "c360", "score"],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "C360_DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, f"scoring failed:\n{result.stderr[-3000:]}"
     _ensure_staff_accounts(url)
     return url
 
