@@ -75,6 +75,8 @@ def test_a_deep_link_shows_only_the_sign_in_form_then_lands_on_the_customer(
 
     sign_in(page, E2E_ACCOUNTS[StaffRole.ACCOUNT_MANAGER], E2E_PASSWORD)
     page.get_by_text("Grace Gatekeeper").first.wait_for()
+    # The header renders before the action bar: wait for the button rather than count at once.
+    page.get_by_role("button", name=re.compile("Send e-mail")).first.wait_for()
     assert re.search(rf"/customer\?id={grace['id']}$", page.url)
     assert page.get_by_role("button", name=re.compile("Send e-mail")).count() == 1
     screenshot(page, "auth-after-sign-in-customer")
