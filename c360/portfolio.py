@@ -10,14 +10,17 @@ Customers without a churn score are not counted in revenue at risk (they are rep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
+from c360.db import transaction
 from c360.models import (
+    AppSetting,
     ChurnLevel,
     ChurnRisk,
     Customer,
@@ -87,6 +90,7 @@ class Portfolio:
     health_levels: dict[str, int]
     not_health_scored: int
     trend: tuple[TrendPoint, ...]
+    computed_at: datetime | None = None
 
 
 NOT_SCORED = "not scored"
@@ -118,9 +122,89 @@ def _mix(values: tuple) -> dict[str, int]:  # type: ignore[type-arg]
     return {k: int(v or 0) for k, v in zip(keys, values, strict=True)}
 
 
+SNAPSHOT_KEY = "portfolio_snapshot"
+
+
 @requires(Permission.VIEW_PORTFOLIO)
 def portfolio_overview(actor: Actor, session: Session) -> Portfolio:
-    """Everything the Portfolio page shows, in a handful of aggregate queries."""
+    """The stored portfolio snapshot; computed live (and stored) when there is none yet."""
+    stored = session.get(AppSetting, SNAPSHOT_KEY)
+    if stored is not None and isinstance(stored.value, dict):
+        try:
+            return _from_json(stored.value)
+        except (KeyError, TypeError, ValueError):
+            pass  # unreadable snapshot: recompute below
+    return store_portfolio_snapshot(session)
+
+
+@requires(Permission.VIEW_PORTFOLIO)
+def recalculate_portfolio(actor: Actor, session: Session) -> Portfolio:
+    """Compute the overview live now and store it as the snapshot."""
+    return store_portfolio_snapshot(session, updated_by_id=actor.id)
+
+
+def store_portfolio_snapshot(session: Session, updated_by_id: int | None = None) -> Portfolio:
+    """Compute the overview live and store it in app_settings (caller's transaction)."""
+    portfolio = compute_portfolio(session)
+    row = session.get(AppSetting, SNAPSHOT_KEY)
+    if row is None:
+        row = AppSetting(key=SNAPSHOT_KEY)
+        session.add(row)
+    row.value = _to_json(portfolio)
+    row.updated_by_id = updated_by_id
+    row.updated_at = portfolio.computed_at or utcnow()
+    session.flush()
+    return portfolio
+
+
+def refresh_portfolio_snapshot(engine: Engine, _summary: object = None) -> None:
+    """Post-score / post-refresh hook: store a fresh snapshot in its own transaction."""
+    with transaction(engine) as session:
+        store_portfolio_snapshot(session)
+
+
+def _to_json(p: Portfolio) -> dict:  # type: ignore[type-arg]
+    data = asdict(p)
+    data["computed_at"] = p.computed_at.isoformat() if p.computed_at else None
+    return json.loads(json.dumps(data, default=str))
+
+
+def _from_json(d: dict) -> Portfolio:  # type: ignore[type-arg]
+    return Portfolio(
+        customers=int(d["customers"]),
+        revenue=Decimal(d["revenue"]),
+        revenue_at_risk=Decimal(d["revenue_at_risk"]),
+        churn_scored=int(d["churn_scored"]),
+        segments=tuple(
+            SegmentSummary(
+                **{
+                    **s,
+                    "revenue": Decimal(s["revenue"]),
+                    "revenue_at_risk": Decimal(s["revenue_at_risk"]),
+                }
+            )
+            for s in d["segments"]
+        ),
+        managers=tuple(
+            ManagerSummary(
+                **{
+                    **m,
+                    "revenue": Decimal(m["revenue"]),
+                    "revenue_at_risk": Decimal(m["revenue_at_risk"]),
+                }
+            )
+            for m in d["managers"]
+        ),
+        health_histogram=tuple(tuple(b) for b in d["health_histogram"]),  # type: ignore[misc]
+        health_levels=dict(d["health_levels"]),
+        not_health_scored=int(d["not_health_scored"]),
+        trend=tuple(TrendPoint(**t) for t in d["trend"]),
+        computed_at=datetime.fromisoformat(d["computed_at"]) if d.get("computed_at") else None,
+    )
+
+
+def compute_portfolio(session: Session) -> Portfolio:
+    """Everything the Portfolio page shows, computed live in a handful of aggregate queries."""
     revenue = func.coalesce(func.sum(CustomerStats.lifetime_value_cents), 0)
     totals = session.execute(
         select(func.count(), revenue, _expected_loss_cents(), func.count(ChurnRisk.id)).select_from(
@@ -202,6 +286,7 @@ def portfolio_overview(actor: Actor, session: Session) -> Portfolio:
         health_levels=health_levels,
         not_health_scored=int(totals[0]) - scored,
         trend=score_trend(session),
+        computed_at=utcnow(),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from c360.db import get_engine
+from c360.portfolio import refresh_portfolio_snapshot
 from c360.segments.refresh import refresh_all_segments
 
 
@@ -19,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _refresh(_args: argparse.Namespace) -> int:
     report = refresh_all_segments(get_engine())
+    refresh_portfolio_snapshot(get_engine())
     for name in report.builtins_created:
         print(f"created built-in segment {name}")
     for seg in report.segments:

@@ -29,6 +29,7 @@ from c360.models import (
     ScoreHistory,
     utcnow,
 )
+from c360.portfolio import refresh_portfolio_snapshot
 from c360.scoring import bulk, churn, compute, features, rfm
 from c360.scoring.churn import HORIZON_DAYS
 from c360.scoring.weights import get_health_weights
@@ -55,7 +56,8 @@ class ScoringSummary:
 
 # Called after every successful run as hook(engine, summary), e.g. the segment refresh.
 POST_SCORE_HOOKS: list[Callable[[Engine, ScoringSummary], object]] = [
-    refresh_segments_after_scoring
+    refresh_segments_after_scoring,
+    refresh_portfolio_snapshot,  # after the segment refresh: it reads segment membership
 ]
 
 

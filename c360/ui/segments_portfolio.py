@@ -12,6 +12,14 @@ from c360.portfolio import NOT_SCORED, RISK_DEFINITION, Portfolio
 CHURN_COLOURS = {"LOW": "#16a34a", "MEDIUM": "#f59e0b", "HIGH": "#dc2626", NOT_SCORED: "#9ca3af"}
 
 
+def snapshot_bar(p: Portfolio, *, can_recalculate: bool) -> bool:
+    """'As of <time>' caption and the 'Recalculate now' button; True when it was pressed."""
+    left, right = st.columns([4, 1])
+    when = p.computed_at.strftime("%Y-%m-%d %H:%M UTC") if p.computed_at else "unknown time"
+    left.caption(f"As of {when} (refreshed after each scoring run and segment refresh)")
+    return can_recalculate and right.button("Recalculate now", key="portfolio_recalculate")
+
+
 def headline(p: Portfolio) -> None:
     """Customers, revenue and revenue at risk, with the definition of the last."""
     a, b, c, d = st.columns(4)

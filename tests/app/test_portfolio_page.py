@@ -51,3 +51,27 @@ def test_analysts_may_view_the_portfolio_and_signed_out_visitors_may_not(
     assert not at.exception and "Portfolio" in [t.value for t in at.title]
     assert "No segment has members yet" in texts(at)
     assert {m.label: m.value for m in at.metric}["Revenue at risk"] == "—"
+
+
+def test_the_page_shows_the_stored_snapshot_and_its_time_until_recalculated(
+    engine, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from c360.portfolio import refresh_portfolio_snapshot
+
+    with session_factory(engine)() as s:
+        factories.order(s, factories.customer(s, name="First"), total_cents=40000)
+        refresh_customer_stats(s)
+        s.commit()
+    refresh_all_segments(engine)
+    refresh_portfolio_snapshot(engine)
+    with session_factory(engine)() as s:  # a write after the snapshot
+        factories.order(s, factories.customer(s, name="Second"), total_cents=10000)
+        refresh_customer_stats(s)
+        s.commit()
+    at = open_page(app_copy(tmp_path), actor(engine, StaffRole.MANAGER), "portfolio.py")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Customers"] == "1"
+    assert "As of " in texts(at) and " UTC" in texts(at)
+    at.button(key="portfolio_recalculate").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Customers"] == "2"
