@@ -28,7 +28,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,21 +42,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c360 import migrate
+from c360.bench.server import CHROMIUM, CHROMIUM_ARGS, free_port
 from c360.config import PROJECT_ROOT
 from c360.db import make_engine, session_factory
 from c360.models import StaffRole, StaffUser
 from c360.passwords import hash_password
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 E2E_PASSWORD = "e2e-Password-1"
@@ -85,13 +75,6 @@ def _require_browser() -> None:
     if os.environ.get("C360_REQUIRE_BROWSER") == "1":
         pytest.fail(f"C360_REQUIRE_BROWSER=1 but {reason}")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- the database the server reads -------------------------------------------------------
