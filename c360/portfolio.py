@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
+from c360 import audit
 from c360.db import transaction
 from c360.models import (
     AppSetting,
@@ -139,8 +140,20 @@ def portfolio_overview(actor: Actor, session: Session) -> Portfolio:
 
 @requires(Permission.VIEW_PORTFOLIO)
 def recalculate_portfolio(actor: Actor, session: Session) -> Portfolio:
-    """Compute the overview live now and store it as the snapshot."""
-    return store_portfolio_snapshot(session, updated_by_id=actor.id)
+    """Compute the overview live now and store it as the snapshot (audited)."""
+    previous = session.get(AppSetting, SNAPSHOT_KEY)
+    before = {"computed_at": previous.updated_at.isoformat()} if previous else None
+    portfolio = store_portfolio_snapshot(session, updated_by_id=actor.id)
+    audit.record(
+        session,
+        actor,
+        "portfolio.recalculated",
+        entity_type="portfolio",
+        summary="Recalculated the portfolio overview",
+        before=before,
+        after={"computed_at": (portfolio.computed_at or utcnow()).isoformat()},
+    )
+    return portfolio
 
 
 def store_portfolio_snapshot(session: Session, updated_by_id: int | None = None) -> Portfolio:

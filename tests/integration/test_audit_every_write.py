@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from c360 import actions, notes, staff, tags
+from c360 import actions, notes, portfolio, staff, tags
 from c360.db import session_factory, transaction
 from c360.export.csv import export_csv
 from c360.export.pdf import export_pdf
@@ -156,6 +156,11 @@ WRITES: dict[str, tuple[Callable[[World], Any], str, set[str]]] = {
         lambda w: actions.adjust_points(w.admin, w.engine, w.customer_id, 50, "goodwill"),
         "points.adjusted",
         {"before", "after"},
+    ),
+    "c360.portfolio.recalculate_portfolio": (
+        lambda w: w.tx(lambda s: portfolio.recalculate_portfolio(w.admin, s)),
+        "portfolio.recalculated",
+        {"after"},
     ),
     "c360.segments.service.create_segment": (
         lambda w: w.tx(
