@@ -54,8 +54,9 @@ def _expand(page, heading: str):  # type: ignore[no-untyped-def]
 def test_a_deep_link_opens_the_profile_and_an_order_and_filters_the_timeline(app_url, page, ada):  # type: ignore[no-untyped-def]
     open_signed_in(page, f"{app_url}/customer?id={ada.customer_id}", StaffRole.ACCOUNT_MANAGER)
     page.get_by_text("Ada Browser-Lovelace").first.wait_for()
-    assert page.get_by_text("Lifetime value").first.is_visible()
-    assert page.get_by_text(f"${ada.lifetime_value_cents / 100:,.2f}").first.is_visible()
+    # Streamlit streams the page: the header can be there before the metric cards.
+    page.get_by_text("Lifetime value").first.wait_for(state="visible")
+    page.get_by_text(f"${ada.lifetime_value_cents / 100:,.2f}").first.wait_for(state="visible")
     screenshot(page, "customer-desktop")
 
     orders = _expand(page, "Orders")

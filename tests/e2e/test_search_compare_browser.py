@@ -63,7 +63,7 @@ def test_search_then_select_two_then_compare(app_url, page, pair) -> None:  # ty
     page.get_by_role("heading", name="Compare customers").wait_for()
     wait_for_app(page)
     assert re.search(rf"ids={first}(%2C|,){second}", page.url)
-    assert page.get_by_text("Monthly spend").first.is_visible()
+    page.get_by_text("Monthly spend").first.wait_for(state="visible")
     assert page.get_by_role("button", name="Open single view").count() == 2
     screenshot(page, "compare-two")
 
