@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 
 from c360.bench import batch, server, workloads
 from c360.bench.dataset import bench_actor, draw_inputs, ensure_demo_database
-from c360.bench.plug import Unavailable
 from c360.bench.timing import summarise_ms, time_calls, time_once
+from c360.bench.workloads import Unavailable
 
 LATENCY_KEYS = tuple(workloads.LATENCY)
 REPORT_KEYS = (
@@ -68,7 +68,7 @@ def _failure(exc: Exception) -> str:
 
 def _seconds(job: Callable[[], float]) -> tuple[float | None, str | None]:
     try:
-        return round(job(), 3), None
+        return round(job(), 4), None
     except Unavailable as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one broken job must not end a long run
@@ -96,16 +96,14 @@ def run_benchmark(
     # Batch jobs first: the screens are then measured on scored, segmented customers.
     _say("one GROUP BY customer_id pass over orders …")
     workloads.aggregate_pass(engine)  # warm: the scoring job below finds the cache warm too
-    report["aggregate_pass_s"] = round(time_once(lambda: workloads.aggregate_pass(engine)), 3)
+    report["aggregate_pass_s"] = round(time_once(lambda: workloads.aggregate_pass(engine)), 4)
     if run_jobs:
         _say("rescoring every customer …")
-        report["scoring_s"], reasons["scoring_s"] = _seconds(
-            lambda: batch.rescore_all(engine, ctx.actor)
-        )
+        report["scoring_s"], reasons["scoring_s"] = _seconds(lambda: batch.rescore_all(engine))
         _say(f"  scoring_s: {report['scoring_s']} (aggregate pass {report['aggregate_pass_s']})")
         _say("refreshing every segment …")
         report["segments_refresh_s"], reasons["segments_refresh_s"] = _seconds(
-            lambda: batch.refresh_segments(engine, ctx.actor)
+            lambda: batch.refresh_segments(engine)
         )
     else:
         reasons["scoring_s"] = reasons["segments_refresh_s"] = "skipped (--skip-jobs)"

@@ -1,7 +1,7 @@
-"""What the bench measures: each latency workload plugged into the feature function it times.
+"""What the bench measures: each latency workload as a list of calls to the function it times.
 
 A workload turns the drawn inputs into a list of zero-argument calls; the runner times them.
-When a feature function does not exist (yet) or cannot be called, ``Unavailable`` says why.
+When the database holds no suitable input, ``Unavailable`` says why.
 """
 
 from __future__ import annotations
@@ -13,12 +13,21 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from c360.bench.dataset import Inputs
-from c360.bench.plug import Unavailable, call, find
-from c360.db import session_factory
+from c360.compare import compare_customers
+from c360.db import session_factory, transaction
 from c360.models import Customer, Order
 from c360.permissions import Actor
+from c360.portfolio import portfolio_overview
+from c360.profile import build_customer_360
+from c360.search import search_customers
+from c360.timeline import timeline_page
+from c360.views import CustomerSearchParams
 
 ORDERS_PAGE = 50
+
+
+class Unavailable(Exception):
+    """A measurement cannot run; the message says why and lands in the JSON as ``reason``."""
 
 
 @dataclass(frozen=True)
@@ -39,19 +48,10 @@ def _cycle(values: Sequence[Any], count: int) -> list[Any]:
     return [values[i % len(values)] for i in range(count)]
 
 
-def _in_session(ctx: Context, function: Callable[..., Any], values: dict[str, Any]) -> Any:
-    """Call ``function`` in a fresh session, as a page run does, with the usual arguments."""
-    with session_factory(ctx.engine)() as session:
-        return call(
-            function,
-            {
-                "session": session,
-                "engine_or_session": session,
-                "engine": ctx.engine,
-                "actor": ctx.actor,
-                **values,
-            },
-        )
+def _in_transaction(ctx: Context, function: Callable[..., Any], *args: Any) -> Any:
+    """Call ``function(actor, session, *args)`` in a fresh transaction, as a page run does."""
+    with transaction(ctx.engine) as session:
+        return function(ctx.actor, session, *args)
 
 
 # --- the features ---------------------------------------------------------------------------
@@ -59,33 +59,23 @@ def _in_session(ctx: Context, function: Callable[..., Any], values: dict[str, An
 
 def profile(ctx: Context, count: int) -> list[Call]:
     """The whole Customer 360 data of one customer."""
-    build = find("c360.profile:build_customer_360")
     return [
-        (lambda cid=cid: _in_session(ctx, build, {"customer_id": cid}))
+        (lambda cid=cid: build_customer_360(ctx.engine, ctx.actor, cid))
         for cid in _cycle(ctx.inputs.customer_ids, count)
     ]
 
 
 def timeline(ctx: Context, count: int) -> list[Call]:
     """The first page (default size) of one customer's timeline: every event type, newest first."""
-    page = find(
-        "c360.timeline:timeline_page",
-        "c360.timeline:get_timeline_page",
-        "c360.timeline:customer_timeline",
-        "c360.timeline:timeline",
-    )
     return [
-        (lambda cid=cid: _in_session(ctx, page, {"customer_id": cid}))
+        (lambda cid=cid: timeline_page(ctx.engine, ctx.actor, cid))
         for cid in _cycle(ctx.inputs.customer_ids, count)
     ]
 
 
 def _search(ctx: Context, texts: Sequence[str], count: int) -> list[Call]:
-    from c360.views import CustomerSearchParams
-
-    search = find("c360.search:search_customers")
     return [
-        (lambda text=text: _in_session(ctx, search, {"params": CustomerSearchParams(query=text)}))
+        (lambda text=text: _in_transaction(ctx, search_customers, CustomerSearchParams(query=text)))
         for text in _cycle(texts, count)
     ]
 
@@ -107,27 +97,16 @@ def search_order(ctx: Context, count: int) -> list[Call]:
 
 def portfolio(ctx: Context, count: int) -> list[Call]:
     """Every dataset behind the managers' portfolio / segment charts."""
-    overview = find(
-        "c360.portfolio:portfolio_overview",
-        "c360.portfolio:build_portfolio",
-        "c360.portfolio:portfolio",
-    )
-    return [(lambda: _in_session(ctx, overview, {})) for _ in range(count)]
+    return [(lambda: _in_transaction(ctx, portfolio_overview)) for _ in range(count)]
 
 
 def compare(ctx: Context, count: int) -> list[Call]:
     """Side-by-side comparison of three random customers."""
-    compare_customers = find(
-        "c360.compare:compare_customers", "c360.compare:build_comparison", "c360.compare:compare"
-    )
     ids = ctx.inputs.customer_ids
     if len(ids) < 3:
         raise Unavailable("fewer than three customers to compare")
     triples = [tuple(ids[(i + k * 7) % len(ids)] for k in range(3)) for i in range(count)]
-    return [
-        (lambda t=t: _in_session(ctx, compare_customers, {"customer_ids": list(t), "ids": list(t)}))
-        for t in triples
-    ]
+    return [(lambda t=t: _in_transaction(ctx, compare_customers, list(t))) for t in triples]
 
 
 # --- the baselines that mark the limit ------------------------------------------------------
