@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from c360.bench import batch, server, workloads
-from c360.bench.dataset import bench_actor, draw_inputs, ensure_demo_database
+from c360.bench.dataset import bench_actor, count_orders, draw_inputs, ensure_demo_database
 from c360.bench.timing import summarise_ms, time_calls, time_once
 from c360.bench.workloads import Unavailable
 
@@ -91,6 +91,7 @@ def run_benchmark(
     inputs = draw_inputs(engine, count=min(calls, 500), seed=seed)
     ctx = workloads.Context(engine=engine, actor=bench_actor(engine), inputs=inputs)
     report: dict[str, Any] = {"customers": count, **{key: None for key in REPORT_KEYS[1:]}}
+    report["orders"] = count_orders(engine)
     reasons: dict[str, str] = {}
 
     # Batch jobs first: the screens are then measured on scored, segmented customers.

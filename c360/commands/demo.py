@@ -7,6 +7,7 @@ from datetime import date
 
 from c360.db import get_engine
 from c360.demo import load_demo_data
+from c360.demo.generator import SHOPS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,6 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument(
         "--today", type=_iso_date, default=None, help="anchor date YYYY-MM-DD (default: today)"
+    )
+    parser.add_argument(
+        "--shop",
+        choices=sorted(SHOPS),
+        default="typical",
+        help="typical: about 2.7 orders per customer (default); busy: about 10",
     )
     parser.add_argument(
         "--reset", action="store_true", help="delete ALL existing data first (every table)"
@@ -44,6 +51,7 @@ def _run(args: argparse.Namespace) -> int:
         today=args.today,
         reset=args.reset,
         progress=True,
+        shop=args.shop,
     )
     total = sum(summary.rows.values())
     print(

@@ -9,6 +9,8 @@ Buying follows a BG/NBD-like process: each customer has a purchase rate drawn fr
 distribution and a chance of dropping out after every purchase drawn from a beta
 distribution; candidate purchase times are thinned by a seasonal curve (November and December
 peak). That yields active, lapsing, lapsed and one-time buyers without labelling anyone.
+``SHOPS`` scales that process: a typical shop (about 2.7 orders per customer) or a busy one
+(about 10, the shape the scale benchmark assumes).
 """
 
 from __future__ import annotations
@@ -22,6 +24,21 @@ import pandas as pd
 from c360.demo import catalogue as cat
 from c360.loyalty_rules import TIER_ORDER, TIER_THRESHOLDS
 from c360.text import search_key
+
+
+@dataclass(frozen=True)
+class ShopShape:
+    """How much customers buy: a multiple of the base purchase rate and the dropout beta."""
+
+    rate_scale: float
+    dropout_a: float
+    dropout_b: float
+
+
+SHOPS = {
+    "typical": ShopShape(rate_scale=1.0, dropout_a=1.2, dropout_b=4.8),
+    "busy": ShopShape(rate_scale=4.5, dropout_a=1.2, dropout_b=24.0),
+}
 
 DAY = 86_400
 HOUR = 3_600
@@ -305,17 +322,31 @@ def build_catalogue(
 
 
 def generate_chunk(
-    seed: int, chunk: int, size: int, anchor: datetime, catalogue: Catalogue, ids: IdCounters
+    seed: int,
+    chunk: int,
+    size: int,
+    anchor: datetime,
+    catalogue: Catalogue,
+    ids: IdCounters,
+    shop: ShopShape = SHOPS["typical"],
 ) -> dict[str, pd.DataFrame]:
     """Every per-customer table for ``size`` new customers (chunk number ``chunk``)."""
-    return _ChunkBuilder(seed, chunk, size, anchor, catalogue, ids).build()
+    return _ChunkBuilder(seed, chunk, size, anchor, catalogue, ids, shop).build()
 
 
 class _ChunkBuilder:
     def __init__(
-        self, seed: int, chunk: int, size: int, anchor: datetime, catalogue: Catalogue, ids
+        self,
+        seed: int,
+        chunk: int,
+        size: int,
+        anchor: datetime,
+        catalogue: Catalogue,
+        ids,  # type: ignore[no-untyped-def]
+        shop: ShopShape,
     ) -> None:
         self.seed, self.chunk, self.n = seed, chunk, size
+        self.shop = shop
         self.anchor_s = int(anchor.timestamp())
         self.cat = catalogue
         self.ids = ids
@@ -458,8 +489,9 @@ class _ChunkBuilder:
     # -- orders ----------------------------------------------------------------------------
     def orders(self) -> None:
         rng, n = self.rng(3), self.n
-        rate = rng.gamma(0.85, 3.6 / 0.85, n) / YEAR_DAYS  # purchases per day while alive
-        dropout = rng.beta(1.2, 4.8, n)
+        # Purchases per day while alive, and the chance of dropping out after each purchase.
+        rate = self.shop.rate_scale * rng.gamma(0.85, 3.6 / 0.85, n) / YEAR_DAYS
+        dropout = rng.beta(self.shop.dropout_a, self.shop.dropout_b, n)
         self.engagement = rng.beta(3, 5, n)  # base e-mail open propensity
         buyer = rng.random(n) < 0.88
         t = self.registered + (rng.exponential(12.0, n) * DAY).astype(np.int64)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from c360.demo import catalogue as cat
-from c360.demo.generator import IdCounters, build_catalogue, generate_chunk, to_time
+from c360.demo.generator import SHOPS, IdCounters, build_catalogue, generate_chunk, to_time
 from c360.errors import Conflict, ValidationError
 from c360.models import (
     AppSetting,
@@ -86,10 +86,13 @@ def load_demo_data(
     reset: bool = False,
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    shop: str = "typical",
 ) -> DemoSummary:
     """Fill every table with ``customers`` demo customers and their history, in one transaction."""
     if not 1 <= customers <= MAX_CUSTOMERS:
         raise ValidationError(f"--customers must be between 1 and {MAX_CUSTOMERS:,}.")
+    if shop not in SHOPS:
+        raise ValidationError(f"--shop must be one of {', '.join(sorted(SHOPS))}, not {shop!r}.")
     anchor = anchor_of(today)
     summary = DemoSummary(customers=customers, seed=seed, today=anchor.date())
     started = time.perf_counter()
@@ -112,7 +115,7 @@ def load_demo_data(
         sizes = [min(chunk_size, customers - start) for start in range(0, customers, chunk_size)]
 
         def prepared_chunk(chunk: int) -> list[tuple[str, int, object]]:
-            tables = generate_chunk(seed, chunk, sizes[chunk], anchor, catalogue, ids)
+            tables = generate_chunk(seed, chunk, sizes[chunk], anchor, catalogue, ids, SHOPS[shop])
             if chunk == 0:
                 tables["email_outbox"] = _outbox(tables, catalogue.staff_ids, anchor)
             return [
@@ -145,6 +148,7 @@ def load_demo_data(
                         "enabled": True,
                         "seed": seed,
                         "customers": customers,
+                        "shop": shop,
                         "today": anchor.date().isoformat(),
                     },
                     updated_by_id=None,

@@ -16,7 +16,7 @@ from c360 import migrate
 from c360.cli import main
 from c360.db import make_engine, normalise_url, session_factory
 from c360.demo import DEMO_SETTING, JOB_TABLES, content_digest, load_demo_data
-from c360.errors import Conflict
+from c360.errors import Conflict, ValidationError
 from c360.models import (
     REVENUE_STATUSES,
     AppSetting,
@@ -371,3 +371,27 @@ def test_a_database_with_its_own_tags_is_refused_with_a_clear_message(engine: En
     with pytest.raises(Conflict, match="already has 1 tags"):
         load_demo_data(engine, 20, seed=1, today=TODAY)
     assert _scalar(engine, "SELECT COUNT(*) FROM customers") == 0
+
+
+def test_a_busy_shop_has_several_times_the_orders_of_a_typical_one_from_the_same_customers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    typical = make_engine(f"sqlite:///{tmp_path / 'typical.sqlite3'}")
+    migrate.upgrade(typical)
+    load_demo_data(typical, 300, seed=5, today=TODAY)
+    load_demo_data(engine, 300, seed=5, today=TODAY, shop="busy")
+    per_customer = {
+        name: _scalar(e, "SELECT count(*) FROM orders") / 300
+        for name, e in (("typical", typical), ("busy", engine))
+    }
+    assert 2.0 <= per_customer["typical"] <= 3.5
+    assert 8.0 <= per_customer["busy"] <= 12.0
+    with session_factory(engine)() as session:
+        assert session.get(AppSetting, DEMO_SETTING).value["shop"] == "busy"
+    assert _scalar(engine, "SELECT count(*) FROM customers") == 300
+
+
+def test_an_unknown_shop_is_refused_before_anything_is_written(engine: Engine) -> None:
+    with pytest.raises(ValidationError, match="--shop must be one of busy, typical"):
+        load_demo_data(engine, 20, seed=1, today=TODAY, shop="huge")
+    assert _scalar(engine, "SELECT count(*) FROM customers") == 0
