@@ -29,8 +29,8 @@ from c360.models import (
     CustomerStats,
     HealthLevel,
     HealthScore,
+    ModelFit,
     Prediction,
-    ScoreHistory,
     Segment,
     StaffUser,
     utcnow,
@@ -304,24 +304,27 @@ def compute_portfolio(session: Session) -> Portfolio:
 
 
 def score_trend(session: Session, days: int = TREND_DAYS) -> tuple[TrendPoint, ...]:
-    """Average health and churn mix per day of recalculation, from score_history."""
-    day = func.date(ScoreHistory.calculated_at)
+    """Average health and churn mix per day, from the summary each scoring run stores.
+
+    One row per run instead of one per customer and run; the last run of a day stands for it.
+    """
     since = utcnow() - timedelta(days=days)
-    counts = [
-        func.sum(case((ScoreHistory.churn_level == level, 1), else_=0)) for level in ChurnLevel
-    ]
-    rows = session.execute(
-        select(day, func.avg(ScoreHistory.health_score), func.count(), *counts)
-        .where(ScoreHistory.calculated_at >= since)
-        .group_by(day)
-        .order_by(day)
+    fits = session.execute(
+        select(ModelFit.fitted_at, ModelFit.metrics)
+        .where(ModelFit.fitted_at >= since)
+        .order_by(ModelFit.fitted_at, ModelFit.id)
     ).all()
-    return tuple(
-        TrendPoint(
-            day=str(r[0])[:10],
-            average_health=round(float(r[1]), 1),
-            customers=int(r[2]),
-            churn_mix=_mix((*r[3:], 0)),
+    by_day: dict[str, TrendPoint] = {}
+    for fitted_at, metrics in fits:
+        summary = metrics if isinstance(metrics, dict) else {}
+        if summary.get("average_health") is None:
+            continue  # a run from before summaries were kept, or of an empty store
+        mix = {str(k): int(v) for k, v in (summary.get("churn_mix") or {}).items()}
+        day = fitted_at.date().isoformat()
+        by_day[day] = TrendPoint(
+            day=day,
+            average_health=round(float(summary["average_health"]), 1),
+            customers=int(summary.get("customers_scored") or 0),
+            churn_mix=_mix(tuple(mix.get(level, 0) for level in ChurnLevel) + (0,)),
         )
-        for r in rows
-    )
+    return tuple(by_day.values())

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 from c360 import models as m
 from c360.errors import NotFound
 from c360.permissions import Actor, Field, mask_email, mask_phone, mask_text
-from c360.scoring.read import churn_view, health_view, prediction_view
+from c360.scoring.read import churn_view, health_view, latest_fit_params, prediction_view
 from c360.views import (
     AddressView,
     ChurnRisk,
@@ -52,6 +52,7 @@ def load_core(session: Session, actor: Actor, customer_id: int) -> ProfileCore:
             m.HealthScore,
             m.ChurnRisk,
             m.Prediction,
+            latest_fit_params(),
         )
         .outerjoin(manager, manager.id == m.Customer.account_manager_id)
         .outerjoin(m.LoyaltyAccount, m.LoyaltyAccount.customer_id == m.Customer.id)
@@ -62,7 +63,7 @@ def load_core(session: Session, actor: Actor, customer_id: int) -> ProfileCore:
     ).first()
     if row is None:
         raise NotFound(f"No customer has the id {customer_id}.")
-    customer, manager_name, tier, health, churn, prediction = row
+    customer, manager_name, tier, health, churn, prediction, fit_params = row
     profile = CustomerProfile(
         id=customer.id,
         external_id=customer.external_id,
@@ -78,7 +79,7 @@ def load_core(session: Session, actor: Actor, customer_id: int) -> ProfileCore:
     )
     return ProfileCore(
         profile=profile,
-        health=health_view(health) if health is not None else None,
+        health=health_view(health, fit_params) if health is not None else None,
         churn=churn_view(churn) if churn is not None else None,
         prediction=prediction_view(prediction) if prediction is not None else None,
     )

@@ -55,9 +55,18 @@ def log_likelihood(
 
 
 def fit(
-    frequency: np.ndarray, recency: np.ndarray, age: np.ndarray, *, penalty: float = 0.0
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    age: np.ndarray,
+    *,
+    penalty: float = 0.0,
+    start: BgNbdParams | None = None,
 ) -> tuple[BgNbdParams, float]:
-    """Maximum-likelihood parameters and the total log-likelihood."""
+    """Maximum-likelihood parameters and the total log-likelihood.
+
+    ``start`` (e.g. yesterday's fit) only changes where the search begins: a nearby start
+    needs a fraction of the iterations and reaches the same optimum.
+    """
     if len(frequency) < 2 or not np.any(np.asarray(frequency) > 0):
         raise ValidationError(
             "The purchase models need at least two customers and at least one repeat purchase."
@@ -73,7 +82,10 @@ def fit(
         loss = -float(np.dot(weights, values)) + penalty * float(np.dot(log_params, log_params))
         return loss, -(gradient @ weights) * np.exp(log_params) + 2 * penalty * log_params
 
-    best = minimise_log_params(objective, np.log([1.0, 0.25, 1.0, 1.0]))
+    initial = [1.0, 0.25, 1.0, 1.0]
+    if start is not None:
+        initial = [start.r, start.alpha / scale, start.a, start.b]
+    best = minimise_log_params(objective, np.log(np.clip(initial, 1e-3, 1e3)))
     r, alpha, a, b = (float(v) for v in np.exp(best.x))
     params = BgNbdParams(r, alpha * scale, a, b)
     total = float(np.sum(log_likelihood(params, frequency, recency, age)))

@@ -41,11 +41,14 @@ class Scores:
     end_day: int
 
 
-def fit_models(frame: pd.DataFrame) -> FittedModels:
+def fit_models(frame: pd.DataFrame, start: BgNbdParams | None = None) -> FittedModels:
     """Fit BG/NBD on every customer who bought and Gamma-Gamma on the repeat buyers."""
     buyers = frame[frame["purchased"]]
     params, log_likelihood = bgnbd.fit(
-        buyers["frequency"].to_numpy(), buyers["recency"].to_numpy(), buyers["age"].to_numpy()
+        buyers["frequency"].to_numpy(),
+        buyers["recency"].to_numpy(),
+        buyers["age"].to_numpy(),
+        start=start,
     )
     repeat = buyers[(buyers["frequency"] > 0) & (buyers["monetary"] > 0)]
     spend = None
@@ -204,9 +207,17 @@ def health_scores(
     return out, half_life, base_hours, used
 
 
-def compute_scores(now: pd.DataFrame, before: pd.DataFrame, weights: Mapping[str, float]) -> Scores:
-    """Every score for the customers of ``now``; ``before`` is the same data 90 days earlier."""
-    models = fit_models(now)
+def compute_scores(
+    now: pd.DataFrame,
+    before: pd.DataFrame,
+    weights: Mapping[str, float],
+    start: BgNbdParams | None = None,
+) -> Scores:
+    """Every score for the customers of ``now``; ``before`` is the same data 90 days earlier.
+
+    ``start``: where the BG/NBD fit begins its search (the previous run's parameters).
+    """
+    models = fit_models(now, start)
     calibration, prospect_rate = fit_churn_calibration(now, before, models.bgnbd)
     frame = now.copy()
     frame = frame.join(predictions(now, models))

@@ -5,12 +5,14 @@ One pandas frame indexed by customer id; no query runs per customer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, and_, case, cast, func, or_, select
+from sqlalchemy import Engine, Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from c360.models import (
@@ -96,12 +98,21 @@ def load_features(session: Session, as_of: date) -> pd.DataFrame:
 
 def load_feature_frames(session: Session, ends: Sequence[date]) -> list[pd.DataFrame]:
     """Feature frames as of each day in ``ends``, from one pass of each GROUP BY query."""
-    dialect = session.get_bind().dialect.name
     windows = [_Window(end) for end in ends]
+    # The purchase summary is the longest read; on PostgreSQL it runs on a second connection
+    # while this one reads the rest (each read sees committed data as of its own start, as
+    # every statement of a READ COMMITTED transaction does).
+    with _summaries_beside(session, ends) as pending_summaries:
+        return _load_frames(session, windows, pending_summaries)
+
+
+def _load_frames(
+    session: Session, windows: list[_Window], pending_summaries: Future[list[rfm.Summary]]
+) -> list[pd.DataFrame]:
+    dialect = session.get_bind().dialect.name
     last_end = max(w.end for w in windows)
     earliest_baseline = min(w.baseline for w in windows)
     earliest_year = min(w.year for w in windows)
-
     customers = _rows(
         session,
         select(
@@ -122,7 +133,7 @@ def load_feature_frames(session: Session, ends: Sequence[date]) -> list[pd.DataF
         frame.attrs["end_day"] = window.end_day
         frames.append(frame)
 
-    for frame, summary in zip(frames, rfm.load_summaries(session, ends), strict=True):
+    for frame, summary in zip(frames, pending_summaries.result(), strict=True):
         part = pd.DataFrame(
             {name: getattr(summary, name) for name in SUMMARY_COLUMNS},
             index=pd.Index(summary.customer_ids, name="customer_id"),
@@ -215,6 +226,26 @@ def load_feature_frames(session: Session, ends: Sequence[date]) -> list[pd.DataF
         SUPPORT_COLUMNS,
     )
     return frames
+
+
+@contextmanager
+def _summaries_beside(
+    session: Session, ends: Sequence[date]
+) -> Iterator[Future[list[rfm.Summary]]]:
+    """Purchase summaries loading in a thread on their own connection (PostgreSQL only)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or not isinstance(bind, Engine):
+        done: Future[list[rfm.Summary]] = Future()
+        done.set_result(rfm.load_summaries(session, ends))
+        yield done
+        return
+
+    def load() -> list[rfm.Summary]:
+        with Session(bind=bind) as own:
+            return rfm.load_summaries(own, ends)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool.submit(load)
 
 
 class _Window:

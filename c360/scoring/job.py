@@ -6,7 +6,6 @@ Reads with a few GROUP BY queries (c360.scoring.features), computes with numpy
 
 from __future__ import annotations
 
-import json
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,13 +13,14 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, String, cast, delete, select, text
+from sqlalchemy import Engine, String, cast, select, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from c360.db import transaction
 from c360.models import (
     ActivityLog,
+    ChurnLevel,
     ChurnRisk,
     HealthScore,
     ModelFit,
@@ -31,6 +31,7 @@ from c360.models import (
 )
 from c360.portfolio import refresh_portfolio_snapshot
 from c360.scoring import bulk, churn, compute, features, rfm
+from c360.scoring.bgnbd import BgNbdParams
 from c360.scoring.churn import HORIZON_DAYS
 from c360.scoring.weights import get_health_weights
 from c360.segments.refresh import refresh_segments_after_scoring
@@ -90,16 +91,25 @@ def run_scoring(
         now, before = load_frames(session, as_of)
         previous = _previous_scores(session)
         started = step("read", started)
-        scores = compute.compute_scores(now, before, weights)
+        scores = compute.compute_scores(now, before, weights, _previous_bgnbd(session))
         started = step("fit and score", started)
         calculated_at = utcnow()
         _write_current(session, scores, calculated_at)
         started = step("write scores", started)
-        _write_history(session, scores, calculated_at)
+        history_rows = _write_history(session, scores, previous, calculated_at)
         logged = _log_health_changes(session, scores, previous, calculated_at)
         notified = _notify_churn_changes(session, scores, previous, calculated_at)
         fit = _record_fit(session, scores, as_of, calculated_at)
-        _analyze_score_tables(session)
+        new_customers = int((~scores.frame.index.isin(previous.index)).sum())
+        _refresh_statistics(
+            session,
+            {
+                HealthScore: new_customers,
+                ChurnRisk: new_customers,
+                Prediction: new_customers,
+                ScoreHistory: history_rows,
+            },
+        )
         step("write history and feed", started)
     bar.close()
     return ScoringSummary(
@@ -121,31 +131,37 @@ def run_post_score_hooks(engine: Engine, summary: ScoringSummary) -> None:
         hook(engine, summary)
 
 
+def _previous_bgnbd(session: Session) -> BgNbdParams | None:
+    """The last run's BG/NBD parameters: today's fit starts its search there."""
+    params = session.scalar(select(ModelFit.params).order_by(ModelFit.id.desc()).limit(1))
+    try:
+        return BgNbdParams(**{k: float(v) for k, v in params["bgnbd"].items()})
+    except (TypeError, KeyError, ValueError):
+        return None  # no earlier run, or one recorded in another shape: start from scratch
+
+
 def _previous_scores(session: Session) -> pd.DataFrame:
-    health_table, churn_table = HealthScore.__table__, ChurnRisk.__table__
-    health = session.execute(
-        select(health_table.c.customer_id, health_table.c.score, cast(health_table.c.level, String))
+    """Stored health score and level, churn score and level of every scored customer.
+
+    The job writes both rows of a customer in one transaction, so one outer join finds both.
+    """
+    health, churn = HealthScore.__table__, ChurnRisk.__table__
+    rows = session.execute(
+        select(
+            health.c.customer_id,
+            health.c.score,
+            cast(health.c.level, String),
+            churn.c.score,
+            cast(churn.c.level, String),
+        ).select_from(health.outerjoin(churn, health.c.customer_id == churn.c.customer_id))
     )
     frame = pd.DataFrame.from_records(
-        [tuple(r) for r in health], columns=["customer_id", "old_health", "old_level"]
+        [tuple(r) for r in rows],
+        columns=["customer_id", "old_health", "old_level", "old_churn", "old_churn_level"],
     ).set_index("customer_id")
-    churn_rows = session.execute(
-        select(churn_table.c.customer_id, cast(churn_table.c.level, String))
-    )
-    churn_frame = pd.DataFrame.from_records(
-        [tuple(r) for r in churn_rows], columns=["customer_id", "old_churn_level"]
-    ).set_index("customer_id")
-    frame = frame.join(churn_frame, how="outer")
-    for column in ("old_level", "old_churn_level"):
-        frame[column] = [_level_text(v) for v in frame[column].tolist()]
+    for column in ("old_health", "old_churn"):
+        frame[column] = frame[column].astype(np.float64)
     return frame
-
-
-def _level_text(value: object) -> str | None:
-    """A stored level as its string value; None when there was no row."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return str(value)
 
 
 def _json_lines(frame: pd.DataFrame) -> list[str]:
@@ -155,6 +171,13 @@ def _json_lines(frame: pd.DataFrame) -> list[str]:
 
 
 def _write_current(session: Session, scores: compute.Scores, calculated_at: datetime) -> None:
+    with bulk.FrameWriter(session) as writer:
+        _queue_current(writer, scores, calculated_at)
+
+
+def _queue_current(
+    writer: bulk.FrameWriter, scores: compute.Scores, calculated_at: datetime
+) -> None:
     frame = scores.frame
     purchased = frame["purchased"].to_numpy()
     days_since = pd.Series(
@@ -172,25 +195,19 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
         },
         index=frame.index,
     )
-    base = {
-        "recency_half_life_days": round(scores.recency_half_life_days, 1),
-        "base_resolution_hours": round(scores.base_resolution_hours, 1),
-        "engagement_signals": scores.engagement_signals,
-    }
-    prefix = json.dumps({"weights": scores.weights, "base": base})[:-1]
     components = ["purchase_score", "engagement_score", "support_score", "recency_score"]
     health = frame[["health_score", *components, "health_level"]].round(2)
     health.columns = ["score", *components, "level"]
     health.insert(0, "customer_id", frame.index)
-    health["details"] = [f'{prefix},"values":{line}}}' for line in _json_lines(inputs)]
+    # Weights and the store-wide base values are the same for everyone: kept once, in the fit.
+    health["details"] = [f'{{"values":{line}}}' for line in _json_lines(inputs)]
     health["calculated_at"] = calculated_at
-    bulk.write_frame(
-        session,
+    writer.write(
         HealthScore.__table__,
         health,
         upsert_key="customer_id",
         json_columns=["details"],
-        touch_column="calculated_at",
+        stamp_column="calculated_at",
     )
 
     recent, baseline = compute.engagement_activity(frame)
@@ -232,13 +249,12 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
             "calculated_at": calculated_at,
         }
     )
-    bulk.write_frame(
-        session,
+    writer.write(
         ChurnRisk.__table__,
         risks,
         upsert_key="customer_id",
         json_columns=["factors"],
-        touch_column="calculated_at",
+        stamp_column="calculated_at",
     )
 
     buyers = frame[purchased]
@@ -263,19 +279,37 @@ def _write_current(session: Session, scores: compute.Scores, calculated_at: date
             .astype(np.int64),
         }
     )
-    bulk.write_frame(
-        session,
+    writer.write(
         Prediction.__table__,
         predictions,
         upsert_key="customer_id",
-        touch_column="calculated_at",
+        stamp_column="calculated_at",
+        # Customers who no longer have a purchase (all orders cancelled) lose their prediction.
+        delete_missing=True,
     )
-    # Customers who no longer have a purchase (all orders cancelled) lose their prediction.
-    session.execute(delete(Prediction).where(Prediction.calculated_at != calculated_at))
 
 
-def _write_history(session: Session, scores: compute.Scores, calculated_at: datetime) -> None:
-    frame = scores.frame
+def history_moves(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:
+    """Which customers get a history point: first score, a whole-point move or a new level.
+
+    Daily drift of a fraction of a point is left out, so history grows with real changes,
+    not with customers × runs (a rounded score changes once per point of drift).
+    """
+    old = previous.reindex(frame.index)
+    # Compared as stored (two decimals), so the rule reads the same from the tables.
+    return (
+        old["old_health"].isna()
+        | (frame["health_score"].round(2).round() != old["old_health"].round())
+        | (frame["churn_score"].round(2).round() != old["old_churn"].round())
+        | (frame["health_level"] != old["old_level"])
+        | (frame["churn_level"] != old["old_churn_level"])
+    )
+
+
+def _write_history(
+    session: Session, scores: compute.Scores, previous: pd.DataFrame, calculated_at: datetime
+) -> int:
+    frame = scores.frame[history_moves(scores.frame, previous)]
     columns = [
         "health_score",
         "purchase_score",
@@ -290,6 +324,7 @@ def _write_history(session: Session, scores: compute.Scores, calculated_at: date
     history.insert(0, "calculated_at", calculated_at)
     history.insert(0, "customer_id", frame.index)
     bulk.write_frame(session, ScoreHistory.__table__, history)
+    return len(history)
 
 
 def _log_health_changes(
@@ -358,13 +393,48 @@ def _notify_churn_changes(
     return len(rows)
 
 
-def _analyze_score_tables(session: Session) -> None:
-    """Fresh planner statistics after rewriting every score row (PostgreSQL only)."""
+def _refresh_statistics(session: Session, rows_added: dict[type, int]) -> None:
+    """ANALYZE the score tables whose row count moved by a tenth or more (PostgreSQL only).
+
+    Rewritten values keep their distribution from run to run; the planner needs new
+    statistics when rows arrive in bulk (the first run, a big import, growing history).
+    """
     if session.get_bind().dialect.name != "postgresql":
         return
-    tables = [HealthScore, ChurnRisk, Prediction, ScoreHistory]
-    names = ", ".join(f'"{model.__tablename__}"' for model in tables)
-    session.execute(text(f"ANALYZE {names}"))
+    names = {model.__tablename__: model for model in rows_added}
+    known = dict(
+        session.execute(
+            text("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(:names)"),
+            {"names": list(names)},
+        ).all()
+    )
+    stale = [
+        name
+        for name, model in names.items()
+        if float(known.get(name) or 0) <= 0 or rows_added[model] >= 0.1 * float(known[name])
+    ]
+    if stale:
+        session.execute(text("ANALYZE " + ", ".join(f'"{name}"' for name in stale)))
+
+
+def health_base(scores: compute.Scores) -> dict[str, object]:
+    """The store-wide values every health explanation refers to (same for all customers)."""
+    return {
+        "recency_half_life_days": round(scores.recency_half_life_days, 1),
+        "base_resolution_hours": round(scores.base_resolution_hours, 1),
+        "engagement_signals": scores.engagement_signals,
+    }
+
+
+def run_summary(frame: pd.DataFrame) -> dict[str, object]:
+    """Average health and the churn mix of this run: one point of the portfolio trend."""
+    if frame.empty:
+        return {"average_health": None, "churn_mix": {}}
+    mix = frame["churn_level"].value_counts()
+    return {
+        "average_health": round(float(frame["health_score"].mean()), 2),
+        "churn_mix": {str(level): int(mix.get(level, 0)) for level in ChurnLevel},
+    }
 
 
 def _record_fit(
@@ -382,12 +452,14 @@ def _record_fit(
             "gamma_gamma": None if models.gamma_gamma is None else models.gamma_gamma.as_dict(),
             "churn_calibration": scores.calibration.as_dict(),
             "health_weights": scores.weights,
+            "health_base": health_base(scores),
         },
         metrics={
             "bgnbd_log_likelihood": models.bgnbd_log_likelihood,
             "repeat_buyers": models.repeat_buyers,
             "customers_scored": len(scores.frame),
             "recency_half_life_days": scores.recency_half_life_days,
+            **run_summary(scores.frame),
         },
     )
     session.add(fit)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import Session
 
 from c360 import models as m
@@ -110,11 +110,15 @@ def health_detail(
     )
 
 
-def health_view(row: m.HealthScore) -> HealthScore:
-    """A stored health score as the view the profile renders (factors, weights, actions)."""
-    details = _dict(row.details)
-    weights = _dict(details.get("weights")) or health.DEFAULT_WEIGHTS
-    values, base = _dict(details.get("values")), _dict(details.get("base"))
+def health_view(row: m.HealthScore, fit_params: dict[str, Any] | None = None) -> HealthScore:
+    """A stored health score as the view the profile renders (factors, weights, actions).
+
+    The weights and store-wide base values are the same for every customer of a run, so the
+    job stores them once, in the model fit (``fit_params``); the row holds only its inputs.
+    """
+    details, fit = _dict(row.details), _dict(fit_params)
+    weights = _dict(fit.get("health_weights")) or health.DEFAULT_WEIGHTS
+    values, base = _dict(details.get("values")), _dict(fit.get("health_base"))
     scores = {name: float(getattr(row, f"{name}_score")) for name in health.COMPONENTS}
     factors = tuple(
         ScoreFactor(
@@ -279,13 +283,19 @@ def customer_scores(
     prediction_row = session.scalar(
         select(m.Prediction).where(m.Prediction.customer_id == customer_id)
     )
+    fit_params = session.scalar(select(latest_fit_params()))
     return CustomerScores(
-        health=None if health_row is None else health_view(health_row),
+        health=None if health_row is None else health_view(health_row, fit_params),
         churn=None if churn_row is None else churn_view(churn_row),
         prediction=None
         if prediction_row is None
         else prediction_view(prediction_row, days_since_last_purchase),
     )
+
+
+def latest_fit_params() -> ScalarSelect[Any]:
+    """The newest model fit's parameters, as a subquery to select alongside a score row."""
+    return select(m.ModelFit.params).order_by(m.ModelFit.id.desc()).limit(1).scalar_subquery()
 
 
 def latest_model_fit(session: Session) -> dict[str, Any] | None:

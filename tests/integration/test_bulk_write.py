@@ -32,7 +32,16 @@ def _predictions(customer_ids: list[int], calculated_at: datetime, alive: list[f
     )
 
 
-def test_an_upsert_updates_changed_values_and_refreshes_the_touch_column_on_unchanged_rows(
+def _stored(session, table):  # type: ignore[no-untyped-def]
+    rows = session.execute(
+        select(table.c.customer_id, table.c.prob_alive, table.c.calculated_at).order_by(
+            table.c.customer_id
+        )
+    ).all()
+    return [(r.prob_alive, r.calculated_at) for r in rows]
+
+
+def test_an_upsert_rewrites_only_changed_rows_and_their_stamp_records_the_change(
     engine: Engine,
 ) -> None:
     table = m.Prediction.__table__
@@ -40,28 +49,42 @@ def test_an_upsert_updates_changed_values_and_refreshes_the_touch_column_on_unch
         ids = [factories.customer(session).id for _ in range(3)]
         session.commit()
         first, second = datetime(2025, 6, 1), datetime(2025, 6, 2)
+        for stamp, alive in ((first, [0.1, 0.2, 0.3]), (second, [0.1, 0.9, 0.3])):
+            bulk.write_frame(
+                session,
+                table,
+                _predictions(ids, stamp, alive),
+                upsert_key="customer_id",
+                stamp_column="calculated_at",
+            )
+        session.commit()
+        assert _stored(session, table) == [(0.1, first), (0.9, second), (0.3, first)]
+
+
+def test_an_upsert_with_delete_missing_removes_rows_whose_key_is_gone(engine: Engine) -> None:
+    table = m.Prediction.__table__
+    stamp = datetime(2025, 6, 1)
+    with session_factory(engine)() as session:
+        ids = [factories.customer(session).id for _ in range(3)]
+        session.commit()
         bulk.write_frame(
-            session,
-            table,
-            _predictions(ids, first, [0.1, 0.2, 0.3]),
-            upsert_key="customer_id",
-            touch_column="calculated_at",
+            session, table, _predictions(ids, stamp, [0.1, 0.2, 0.3]), upsert_key="customer_id"
         )
         bulk.write_frame(
             session,
             table,
-            _predictions(ids, second, [0.1, 0.9, 0.3]),
+            _predictions(ids[1:2], stamp, [0.5]),
             upsert_key="customer_id",
-            touch_column="calculated_at",
+            delete_missing=True,
         )
         session.commit()
-        rows = session.execute(
-            select(table.c.customer_id, table.c.prob_alive, table.c.calculated_at).order_by(
-                table.c.customer_id
-            )
-        ).all()
-    assert [(r.prob_alive, r.calculated_at) for r in rows] == [
-        (0.1, second),
-        (0.9, second),
-        (0.3, second),
-    ]
+        assert _stored(session, table) == [(0.5, stamp)]
+        bulk.write_frame(
+            session,
+            table,
+            _predictions([], stamp, []),
+            upsert_key="customer_id",
+            delete_missing=True,
+        )
+        session.commit()
+        assert _stored(session, table) == []

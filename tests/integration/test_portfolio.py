@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,8 +16,8 @@ from c360.models import (
     CustomerSegment,
     HealthLevel,
     HealthScore,
+    ModelFit,
     Prediction,
-    ScoreHistory,
     Segment,
     StaffRole,
     utcnow,
@@ -70,29 +70,20 @@ def test_portfolio_sums_match_the_rows_and_risk_follows_its_definition(
                     age_days=10,
                     avg_order_value_cents=40000,
                 ),
-                ScoreHistory(
-                    customer_id=a.id,
-                    calculated_at=now - timedelta(days=1),
-                    health_score=90,
-                    purchase_score=90,
-                    engagement_score=90,
-                    support_score=90,
-                    recency_score=90,
-                    health_level=HealthLevel.EXCELLENT,
-                    churn_score=10,
-                    churn_level=ChurnLevel.LOW,
-                ),
-                ScoreHistory(
-                    customer_id=b.id,
-                    calculated_at=now - timedelta(days=1),
-                    health_score=40,
-                    purchase_score=40,
-                    engagement_score=40,
-                    support_score=40,
-                    recency_score=40,
-                    health_level=HealthLevel.FAIR,
-                    churn_score=80,
-                    churn_level=ChurnLevel.HIGH,
+                # The trend comes from each run's stored summary; the last run of a day counts.
+                *(
+                    ModelFit(
+                        fitted_at=datetime.combine((now - timedelta(days=1)).date(), time(hour)),
+                        as_of=now,
+                        customers=2,
+                        params={},
+                        metrics={
+                            "average_health": average,
+                            "customers_scored": 2,
+                            "churn_mix": {"LOW": 1, "MEDIUM": 0, "HIGH": 1},
+                        },
+                    )
+                    for hour, average in ((10, 50.0), (11, 65.0))
                 ),
             ]
         )

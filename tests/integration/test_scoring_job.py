@@ -67,7 +67,7 @@ def manager(engine: Engine, actors: dict[m.StaffRole, Actor]) -> Actor:
     return actors[m.StaffRole.ACCOUNT_MANAGER]
 
 
-def test_scoring_stores_one_row_per_customer_and_appends_history(
+def test_scoring_stores_one_row_per_customer_and_a_same_day_rerun_adds_no_history(
     engine: Engine, manager: Actor
 ) -> None:
     with session_factory(engine)() as session:
@@ -75,12 +75,17 @@ def test_scoring_stores_one_row_per_customer_and_appends_history(
         prospect = factories.customer(session, registered_at=datetime(2025, 1, 1)).id
         session.commit()
     summary = job.run_scoring(engine, AS_OF)
+    with session_factory(engine)() as session:
+        stamps = dict(session.execute(select(m.HealthScore.id, m.HealthScore.calculated_at)).all())
     job.run_scoring(engine, AS_OF)
     with session_factory(engine)() as session:
         assert count(session, m.HealthScore) == len(ids) + 1
         assert count(session, m.ChurnRisk) == len(ids) + 1
         assert count(session, m.Prediction) == summary.buyers == len(ids)
-        assert count(session, m.ScoreHistory) == 2 * (len(ids) + 1)
+        assert count(session, m.ScoreHistory) == len(ids) + 1  # nothing moved the second time
+        # Unchanged rows are not rewritten: their stamp still says when they were calculated.
+        after = dict(session.execute(select(m.HealthScore.id, m.HealthScore.calculated_at)).all())
+        assert after == stamps
         assert count(session, m.ModelFit) == 2
         scores = session.scalars(select(m.HealthScore.score)).all()
         assert all(0 <= s <= 100 for s in scores)
@@ -106,6 +111,12 @@ def test_a_rescore_that_changes_levels_writes_history_activity_and_notifications
         assert count(session, m.ActivityLog) == 0  # a first score is not a change
         assert count(session, m.Notification) == 0
         before = dict(session.execute(select(m.ChurnRisk.customer_id, m.ChurnRisk.level)).all())
+        health_before = dict(
+            session.execute(select(m.HealthScore.customer_id, m.HealthScore.score)).all()
+        )
+        churn_before = dict(
+            session.execute(select(m.ChurnRisk.customer_id, m.ChurnRisk.score)).all()
+        )
     # A year without any purchase: recency collapses, churn risk rises.
     later = job.run_scoring(engine, AS_OF + timedelta(days=365))
     with session_factory(engine)() as session:
@@ -128,7 +139,27 @@ def test_a_rescore_that_changes_levels_writes_history_activity_and_notifications
                 row.after["level"] != row.before["level"]
             )
             assert row.summary.startswith("Health score fell from")
-        assert count(session, m.ScoreHistory) == 2 * (len(ids) + len(unmanaged))
+        health_after = dict(
+            session.execute(select(m.HealthScore.customer_id, m.HealthScore.score)).all()
+        )
+        churn_after = dict(
+            session.execute(select(m.ChurnRisk.customer_id, m.ChurnRisk.score)).all()
+        )
+        moved = {
+            c
+            for c in health_after
+            if round(health_after[c]) != round(health_before[c])
+            or round(churn_after[c]) != round(churn_before[c])
+            or before[c] != after[c]
+        }
+        assert changed <= moved
+        second = session.scalars(
+            select(m.ScoreHistory.customer_id).where(
+                m.ScoreHistory.calculated_at == later.calculated_at
+            )
+        ).all()
+        assert sorted(second) == sorted(moved)
+        assert count(session, m.ScoreHistory) == len(ids) + len(unmanaged) + len(moved)
 
         history = explain.score_history(session, feed[0].customer_id)
         assert len(history) == 2

@@ -9,7 +9,7 @@ from c360 import models as m
 from c360.db import session_factory
 from c360.errors import PermissionDenied, ValidationError
 from c360.permissions import Actor
-from c360.scoring import job
+from c360.scoring import job, read
 from c360.scoring.health import DEFAULT_WEIGHTS
 from c360.scoring.weights import SETTING_KEY, get_health_weights, set_health_weights
 from tests.integration.test_scoring_job import AS_OF, load_purchases
@@ -80,6 +80,10 @@ def test_the_next_scoring_run_uses_and_shows_the_new_weights(
     with session_factory(engine)() as session:
         row = session.scalars(select(m.HealthScore)).first()
         assert row is not None
-        assert row.details["weights"]["recency"] == 0.5
+        fit = session.scalars(select(m.ModelFit)).one()
+        assert fit.params["health_weights"]["recency"] == 0.5
+        shown = read.customer_scores(session, row.customer_id).health
+        assert shown is not None
+        assert {f.name: f.weight for f in shown.factors}["Recency"] == 0.5
         expected = 0.25 * row.purchase_score + 0.25 * row.engagement_score + 0.5 * row.recency_score
         assert row.score == pytest.approx(expected, abs=0.02)

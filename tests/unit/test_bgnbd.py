@@ -56,6 +56,19 @@ def test_fitting_in_days_gives_the_same_model_with_alpha_seven_times_larger(
     assert (days.r, days.a, days.b) == pytest.approx((weeks.r, weeks.a, weeks.b), rel=1e-3)
 
 
+@pytest.mark.parametrize(
+    "start", [BgNbdParams(0.25, 31.0, 0.8, 2.4), BgNbdParams(3.0, 200.0, 0.1, 9.0)]
+)
+def test_a_fit_started_from_earlier_parameters_reaches_the_same_optimum(
+    cdnow: rfm.Summary, start: BgNbdParams
+) -> None:
+    cold, cold_likelihood = bgnbd.fit(cdnow.frequency, cdnow.recency, cdnow.age)
+    warm, warm_likelihood = bgnbd.fit(cdnow.frequency, cdnow.recency, cdnow.age, start=start)
+    assert warm_likelihood == pytest.approx(cold_likelihood, abs=1e-3)
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(warm, name) == pytest.approx(getattr(cold, name), rel=1e-3), name
+
+
 def test_cdnow_calibration_reproduces_the_published_gamma_gamma_parameters_within_two_percent(
     cdnow: rfm.Summary,
 ) -> None:
