@@ -46,6 +46,7 @@ MAX_PAGE_SIZE = 100
 PAGE_SIZES = (10, 25, 50, 100)
 _PHONE_LIKE = re.compile(r"[\d\s()+\-./]+")
 MIN_PHONE_DIGITS = 4
+_EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -148,11 +149,17 @@ def text_match(query: str, order_customer_ids: list[int]) -> ColumnElement[bool]
     """The search-box condition: name tokens, exact e-mail, phone digits or an order's customer.
 
     One OR over indexed columns of ``customers`` (the order number is resolved to customer ids
-    first), so PostgreSQL combines the trigram and btree indexes in one bitmap scan.
+    first), so PostgreSQL combines the trigram and btree indexes in one bitmap scan. An exact
+    order number or a whole e-mail address is one btree lookup: its pieces are not also
+    matched against names (the trigram scan for "example" or "com" costs more than the rest).
     """
     query = _clean_query(query)
     if not query:
         return None
+    if order_customer_ids:
+        return Customer.id.in_(order_customer_ids)
+    if _EMAIL_ADDRESS.fullmatch(query):
+        return Customer.email == normalise_email(query)
     arms: list[ColumnElement[bool]] = []
     tokens = search_key(query).split()
     if tokens:

@@ -7,6 +7,7 @@ The facts are computed from the raw rows (orders, tickets, consents ...), never 
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -233,7 +234,10 @@ def _facts(s: Session) -> dict[int, Facts]:
 
 def reference_search(facts: dict[int, Facts], params) -> set[int]:  # type: ignore[no-untyped-def]
     """The ids a CustomerSearchParams should find, by plain Python over the facts."""
-    return {f.id for f in facts.values() if _search_matches(f, params)}
+    query = params.query.replace("\x00", "").strip()
+    numbers = {query, query.upper()} if query and not any(c.isspace() for c in query) else set()
+    order_hit = any(numbers & f.order_numbers for f in facts.values())
+    return {f.id for f in facts.values() if _search_matches(f, params, order_hit)}
 
 
 def _in_days(ts: datetime | None, low, high) -> bool:  # type: ignore[no-untyped-def]
@@ -245,10 +249,14 @@ def _in_days(ts: datetime | None, low, high) -> bool:  # type: ignore[no-untyped
     return (low is None or day >= low) and (high is None or day <= high)
 
 
-def _text_matches(f: Facts, query: str) -> bool:
+def _text_matches(f: Facts, query: str, order_hit: bool) -> bool:
     query = query.replace("\x00", "").strip()
     if not query:
         return True
+    if order_hit:  # an exact order number finds the customers who placed it, and only them
+        return bool({query, query.upper()} & f.order_numbers)
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", query):
+        return f.email == query.lower()  # a whole e-mail address is matched as one
     tokens = search_key(query).split()
     if tokens and all(t in f.search_name for t in tokens):
         return True
@@ -261,12 +269,12 @@ def _text_matches(f: Facts, query: str) -> bool:
     return not any(ch.isspace() for ch in query) and bool({query, query.upper()} & f.order_numbers)
 
 
-def _search_matches(f: Facts, p) -> bool:  # type: ignore[no-untyped-def]
+def _search_matches(f: Facts, p, order_hit: bool) -> bool:  # type: ignore[no-untyped-def]
     from decimal import Decimal
 
     ltv = Decimal(f.ltv_cents) / 100
     return (
-        _text_matches(f, p.query)
+        _text_matches(f, p.query, order_hit)
         and (not p.segment_ids or bool(f.segment_ids & set(p.segment_ids)))
         and (not p.tag_ids or bool(f.tag_ids & set(p.tag_ids)))
         and (not p.tiers or f.tier in p.tiers)

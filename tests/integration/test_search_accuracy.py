@@ -209,6 +209,17 @@ def test_order_number_and_exact_email_find_their_customer(engine: Engine) -> Non
     assert [r.id for r in by_email.rows] == [buyer.id]
 
 
+def test_a_whole_email_address_is_not_also_matched_against_names(engine: Engine) -> None:
+    with session_factory(engine)() as s:
+        owner = factories.customer(s, name="Ann Lee", email="ann@example.com")
+        factories.customer(s, name="Annabel Example Com", email="other@example.org")
+        s.commit()
+        whole = search_customers(ADMIN, s, CustomerSearchParams(query="ann@example.com"))
+        unknown = search_customers(ADMIN, s, CustomerSearchParams(query="nobody@example.com"))
+    assert [r.id for r in whole.rows] == [owner.id]
+    assert unknown.total == 0
+
+
 def test_customers_without_orders_count_as_zero_value_and_zero_orders(engine: Engine) -> None:
     with session_factory(engine)() as s:
         newcomer = factories.customer(s, name="Newcomer")
