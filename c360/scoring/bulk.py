@@ -134,6 +134,8 @@ def _write_postgres(
     cursor = session.connection().connection.driver_connection.cursor()
     names = ", ".join(f'"{name}"' for name in columns)
     target = f'"{table.name}"'
+    if upsert_key is not None and _is_empty(cursor, table):
+        upsert_key = None  # nothing to update or delete: straight into the table (first run)
     if upsert_key is not None:
         target = f'"tmp_{table.name}"'
         # Identifiers come from the table metadata, never from user input.
@@ -159,6 +161,11 @@ def _write_postgres(
                 f'(SELECT 1 FROM {target} AS s WHERE s."{upsert_key}" = t."{upsert_key}")'
             )
         cursor.execute(f"DROP TABLE {target}")
+
+
+def _is_empty(cursor: Any, table: Table) -> bool:
+    cursor.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{table.name}")')  # noqa: S608
+    return bool(cursor.fetchone()[0])
 
 
 def _write_generic(session, table, frame, upsert_key, json_columns, stamp_column) -> None:  # type: ignore[no-untyped-def]
