@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from c360.frames import read_frame
 from c360.models import (
     OPEN_TICKET_STATUSES,
     CampaignMessage,
@@ -86,11 +87,6 @@ def _hours_between(dialect: str, start, stop):  # type: ignore[no-untyped-def]
     return (func.julianday(stop) - func.julianday(start)) * 24.0
 
 
-def _rows(session: Session, statement) -> list[tuple]:  # type: ignore[no-untyped-def]
-    """Plain tuples (pandas and numpy probe Row objects attribute by attribute, which is slow)."""
-    return [tuple(row) for row in session.execute(statement)]
-
-
 def load_features(session: Session, as_of: date) -> pd.DataFrame:
     """Purchase summary, engagement and support of every customer as they stood at ``as_of``."""
     return load_feature_frames(session, [as_of])[0]
@@ -113,17 +109,18 @@ def _load_frames(
     last_end = max(w.end for w in windows)
     earliest_baseline = min(w.baseline for w in windows)
     earliest_year = min(w.year for w in windows)
-    customers = _rows(
+    customers = read_frame(
         session,
         select(
             Customer.id,
             Customer.account_manager_id,
             rfm.day_number_sql(dialect, Customer.registered_at),
         ).where(Customer.registered_at < last_end),
+        ["customer_id", "manager", "registered"],
     )
-    everyone = pd.Index([row[0] for row in customers], name="customer_id", dtype=np.int64)
-    managers = np.array([np.nan if r[1] is None else r[1] for r in customers], dtype=np.float64)
-    registered = np.array([row[2] for row in customers], dtype=np.float64)
+    everyone = pd.Index(customers["customer_id"].to_numpy(np.int64), name="customer_id")
+    managers = customers["manager"].to_numpy(np.float64, na_value=np.nan)
+    registered = customers["registered"].to_numpy(np.float64)
     frames = []
     for window in windows:
         member = registered <= window.end_day
@@ -143,11 +140,10 @@ def _load_frames(
         frame["purchased"] = part["frequency"].notna().to_numpy()
 
     def merge(statement, per_window: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
-        rows = _rows(session, statement)
-        if not rows:
-            return
         names = [f"{name}@{k}" for k in range(len(windows)) for name in per_window]
-        part = pd.DataFrame.from_records(rows, columns=["customer_id", *names])
+        part = read_frame(session, statement, ["customer_id", *names])
+        if part.empty:
+            return
         part = part.set_index("customer_id")
         for k, frame in enumerate(frames):
             aligned = part.reindex(frame.index)

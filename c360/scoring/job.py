@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from c360.db import transaction
+from c360.frames import read_frame
 from c360.models import (
     ActivityLog,
     ChurnLevel,
@@ -146,21 +147,21 @@ def _previous_scores(session: Session) -> pd.DataFrame:
     The job writes both rows of a customer in one transaction, so one outer join finds both.
     """
     health, churn = HealthScore.__table__, ChurnRisk.__table__
-    rows = session.execute(
+    frame = read_frame(
+        session,
         select(
             health.c.customer_id,
             health.c.score,
             cast(health.c.level, String),
             churn.c.score,
             cast(churn.c.level, String),
-        ).select_from(health.outerjoin(churn, health.c.customer_id == churn.c.customer_id))
-    )
-    frame = pd.DataFrame.from_records(
-        [tuple(r) for r in rows],
-        columns=["customer_id", "old_health", "old_level", "old_churn", "old_churn_level"],
+        ).select_from(health.outerjoin(churn, health.c.customer_id == churn.c.customer_id)),
+        ["customer_id", "old_health", "old_level", "old_churn", "old_churn_level"],
     ).set_index("customer_id")
     for column in ("old_health", "old_churn"):
         frame[column] = frame[column].astype(np.float64)
+    for column in ("old_level", "old_churn_level"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Date, Integer, Select, and_, case, cast, func, literal, s
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from c360.frames import read_frame
 from c360.models import Order, OrderStatus
 
 EPOCH = date(1970, 1, 1)
@@ -227,12 +228,14 @@ def load_summaries(session: Session, ends: Sequence[date]) -> list[Summary]:
             func.coalesce(func.sum(case((and_(inside, day > first), value))), 0),
             func.coalesce(func.sum(case((and_(inside, day > end_day - 365), value))), 0),
         ]
-    rows = session.execute(
+    table = read_frame(
+        session,
         select(with_first.c.customer_id, *aggregates)
         .group_by(with_first.c.customer_id)
-        .order_by(with_first.c.customer_id)
+        .order_by(with_first.c.customer_id),
+        [f"c{i}" for i in range(1 + len(aggregates))],
     )
-    columns = [np.array(column, dtype=np.float64) for column in zip(*rows, strict=True)]
+    columns = [] if table.empty else [table[c].to_numpy(np.float64) for c in table.columns]
     summaries = []
     for k, end in enumerate(ends):
         if not columns:
