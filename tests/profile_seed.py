@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from c360 import models as m
 from c360.models import utcnow
+from c360.scoring import stored
 from tests import factories
 
 _seq = itertools.count(1)
@@ -345,15 +346,26 @@ def rich_customer(
                 support_score=70,
                 recency_score=75,
                 level=m.HealthLevel.GOOD,
-                details={
-                    "weights": {
+                details=[6.0, 400.0, 20.0, 2.0, 1.0, 3.0, 1.0, 1.0, 0.0, 4.5, 12.0, 0.0],
+                calculated_at=now - timedelta(hours=1),
+            )
+        )
+        # The run's weights and the layout of the stored arrays live in its model fit.
+        session.add(
+            m.ModelFit(
+                fitted_at=now - timedelta(hours=1),
+                as_of=now,
+                customers=1,
+                params={
+                    "health_weights": {
                         "purchase": 0.3,
                         "engagement": 0.25,
                         "support": 0.2,
                         "recency": 0.25,
-                    }
+                    },
+                    "layout": stored.layout(),
                 },
-                calculated_at=now - timedelta(hours=1),
+                metrics={},
             )
         )
         session.add(

@@ -80,7 +80,7 @@ def load_core(session: Session, actor: Actor, customer_id: int) -> ProfileCore:
     return ProfileCore(
         profile=profile,
         health=health_view(health, fit_params) if health is not None else None,
-        churn=churn_view(churn) if churn is not None else None,
+        churn=churn_view(churn, fit_params) if churn is not None else None,
         prediction=prediction_view(prediction) if prediction is not None else None,
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from c360.models import ChurnLevel, HealthLevel, HealthScore, ScoreHistory
+from c360.models import ChurnLevel, HealthLevel, ScoreHistory
 from c360.scoring import health
-from c360.scoring.read import COMPONENT_LABELS
+from c360.scoring.read import COMPONENT_LABELS, latest_fit_params
 from c360.views import FactorMove, ScoreHistoryEntry
 
 
@@ -25,10 +25,8 @@ def score_history(
         .scalars()
         .all()[::-1]
     )
-    details = session.scalar(
-        select(HealthScore.details).where(HealthScore.customer_id == customer_id)
-    )
-    stored = details.get("weights") if isinstance(details, dict) else None
+    fit_params = session.scalar(select(latest_fit_params()))
+    stored = fit_params.get("health_weights") if isinstance(fit_params, dict) else None
     weights = health.normalise_weights(
         stored if isinstance(stored, dict) else health.DEFAULT_WEIGHTS
     )

@@ -31,7 +31,7 @@ from c360.models import (
     utcnow,
 )
 from c360.portfolio import refresh_portfolio_snapshot
-from c360.scoring import bulk, churn, compute, features, rfm
+from c360.scoring import bulk, churn, compute, features, rfm, stored
 from c360.scoring.bgnbd import BgNbdParams
 from c360.scoring.churn import HORIZON_DAYS
 from c360.scoring.weights import get_health_weights
@@ -165,12 +165,6 @@ def _previous_scores(session: Session) -> pd.DataFrame:
     return frame
 
 
-def _json_lines(frame: pd.DataFrame) -> list[str]:
-    if frame.empty:
-        return []
-    return frame.to_json(orient="records", lines=True, double_precision=6).splitlines()
-
-
 def _write_current(session: Session, scores: compute.Scores, calculated_at: datetime) -> None:
     with bulk.FrameWriter(session) as writer:
         _queue_current(writer, scores, calculated_at)
@@ -200,8 +194,8 @@ def _queue_current(
     health = frame[["health_score", *components, "health_level"]].round(2)
     health.columns = ["score", *components, "level"]
     health.insert(0, "customer_id", frame.index)
-    # Weights and the store-wide base values are the same for everyone: kept once, in the fit.
-    health["details"] = [f'{{"values":{line}}}' for line in _json_lines(inputs)]
+    # Weights, base values and the arrays' layout are the same for everyone: kept in the fit.
+    health["details"] = stored.json_arrays(inputs[list(stored.HEALTH_INPUTS)])
     health["calculated_at"] = calculated_at
     writer.write(
         HealthScore.__table__,
@@ -244,8 +238,12 @@ def _queue_current(
             .round()
             .astype(np.int64),
             "factors": [
-                f'{{"values":{v},"terms":{t}}}'
-                for v, t in zip(_json_lines(values), _json_lines(terms), strict=True)
+                f"[{v},{t}]"
+                for v, t in zip(
+                    stored.json_arrays(values[list(stored.CHURN_VALUES)]),
+                    stored.json_arrays(terms[list(stored.CHURN_TERMS)]),
+                    strict=True,
+                )
             ],
             "calculated_at": calculated_at,
         }
@@ -454,6 +452,7 @@ def _record_fit(
             "churn_calibration": scores.calibration.as_dict(),
             "health_weights": scores.weights,
             "health_base": health_base(scores),
+            "layout": stored.layout(),
         },
         metrics={
             "bgnbd_log_likelihood": models.bgnbd_log_likelihood,

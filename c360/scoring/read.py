@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from c360 import models as m
 from c360.models import ChurnLevel, HealthLevel, utcnow
 from c360.money import money
-from c360.scoring import health
+from c360.scoring import health, stored
 from c360.views import ChurnRisk, HealthScore, Prediction, ScoreFactor
 
 COMPONENT_LABELS: dict[str, str] = {
@@ -116,9 +116,9 @@ def health_view(row: m.HealthScore, fit_params: dict[str, Any] | None = None) ->
     The weights and store-wide base values are the same for every customer of a run, so the
     job stores them once, in the model fit (``fit_params``); the row holds only its inputs.
     """
-    details, fit = _dict(row.details), _dict(fit_params)
+    fit = _dict(fit_params)
     weights = _dict(fit.get("health_weights")) or health.DEFAULT_WEIGHTS
-    values, base = _dict(details.get("values")), _dict(fit.get("health_base"))
+    values, base = stored.health_inputs(row.details, fit), _dict(fit.get("health_base"))
     scores = {name: float(getattr(row, f"{name}_score")) for name in health.COMPONENTS}
     factors = tuple(
         ScoreFactor(
@@ -227,10 +227,9 @@ def retention_strategies(values: dict[str, Any], value_at_stake_cents: int) -> l
     return strategies
 
 
-def churn_view(row: m.ChurnRisk) -> ChurnRisk:
+def churn_view(row: m.ChurnRisk, fit_params: dict[str, Any] | None = None) -> ChurnRisk:
     """A stored churn risk as the view the profile renders (factors, strategies when HIGH)."""
-    factors = _dict(row.factors)
-    values, terms = _dict(factors.get("values")), _dict(factors.get("terms"))
+    values, terms = stored.churn_inputs(row.factors, fit_params)
     level = ChurnLevel(row.level)
     return ChurnRisk(
         level=level,
@@ -286,7 +285,7 @@ def customer_scores(
     fit_params = session.scalar(select(latest_fit_params()))
     return CustomerScores(
         health=None if health_row is None else health_view(health_row, fit_params),
-        churn=None if churn_row is None else churn_view(churn_row),
+        churn=None if churn_row is None else churn_view(churn_row, fit_params),
         prediction=None
         if prediction_row is None
         else prediction_view(prediction_row, days_since_last_purchase),

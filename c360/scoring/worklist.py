@@ -9,7 +9,8 @@ from c360.errors import ValidationError
 from c360.models import ChurnLevel, ChurnRisk, Customer, HealthScore, StaffRole, StaffUser
 from c360.money import money
 from c360.permissions import Actor, Permission, require
-from c360.scoring.read import churn_factor_texts, is_overdue
+from c360.scoring.read import churn_factor_texts, is_overdue, latest_fit_params
+from c360.scoring.stored import churn_inputs
 from c360.views import AtRiskEntry, AtRiskPage
 
 MINE = "mine"
@@ -64,11 +65,10 @@ def at_risk_worklist(
         .join(Customer, Customer.id == ChurnRisk.customer_id)
         .where(*conditions)
     ).one()
+    fit_params = session.scalar(select(latest_fit_params()))
     entries = []
     for churn, name, manager, health_score in rows:
-        factors = churn.factors if isinstance(churn.factors, dict) else {}
-        values = factors.get("values") if isinstance(factors.get("values"), dict) else {}
-        terms = factors.get("terms") if isinstance(factors.get("terms"), dict) else {}
+        values, terms = churn_inputs(churn.factors, fit_params)
         reasons = churn_factor_texts(values, terms)
         entries.append(
             AtRiskEntry(

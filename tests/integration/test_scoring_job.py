@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from c360 import models as m
@@ -251,3 +251,22 @@ def test_the_score_command_runs_the_job_and_the_post_score_hooks(
     assert main(["score", "--as-of", AS_OF.isoformat()]) == 0
     assert "scored 60 customers" in capsys.readouterr().out
     assert len(calls) == 1 and calls[0].customers == 60
+
+
+@pytest.mark.postgres
+def test_the_first_run_leaves_planner_statistics_that_count_the_new_rows(
+    pg_engine: Engine,
+) -> None:
+    with session_factory(pg_engine)() as session:
+        ids = load_purchases(session, None, customers=80)
+    job.run_scoring(pg_engine, AS_OF)
+    with pg_engine.connect() as conn:
+        estimated = dict(
+            conn.execute(
+                text(
+                    "SELECT relname, reltuples FROM pg_class "
+                    "WHERE relname IN ('health_scores', 'churn_risks', 'score_history')"
+                )
+            ).all()
+        )
+    assert estimated == {"health_scores": 80, "churn_risks": 80, "score_history": len(ids)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -9,7 +11,7 @@ from c360 import models as m
 from c360.db import session_factory
 from c360.errors import PermissionDenied, ValidationError
 from c360.permissions import Actor
-from c360.scoring import job, read
+from c360.scoring import explain, job, read
 from c360.scoring.health import DEFAULT_WEIGHTS
 from c360.scoring.weights import SETTING_KEY, get_health_weights, set_health_weights
 from tests.integration.test_scoring_job import AS_OF, load_purchases
@@ -87,3 +89,26 @@ def test_the_next_scoring_run_uses_and_shows_the_new_weights(
         assert {f.name: f.weight for f in shown.factors}["Recency"] == 0.5
         expected = 0.25 * row.purchase_score + 0.25 * row.engagement_score + 0.5 * row.recency_score
         assert row.score == pytest.approx(expected, abs=0.02)
+
+
+def test_history_moves_are_weighted_with_the_weights_of_the_last_run(
+    engine: Engine, actors: dict[m.StaffRole, Actor]
+) -> None:
+    with session_factory(engine)() as session:
+        load_purchases(session, None, customers=60)
+        set_health_weights(actors[m.StaffRole.ADMIN], session, NEW)
+        session.commit()
+    job.run_scoring(engine, AS_OF)
+    job.run_scoring(engine, AS_OF + timedelta(days=200))
+    with session_factory(engine)() as session:
+        moved = session.scalars(
+            select(m.ScoreHistory.customer_id)
+            .group_by(m.ScoreHistory.customer_id)
+            .having(func.count() == 2)
+        ).first()
+        assert moved is not None
+        (_, second) = explain.score_history(session, moved)
+    weights = {"Purchase frequency": 0.25, "Engagement": 0.25, "Support": 0.0, "Recency": 0.5}
+    assert second.moves
+    for move in second.moves:
+        assert move.weighted_delta == pytest.approx(weights[move.name] * move.delta, abs=0.11)
