@@ -260,12 +260,51 @@ def search_customers(actor: Actor, session: Session, params: CustomerSearchParam
     """One page of the customers matching ``params``, with the exact total count."""
     params = validate_params(params)
     conditions = search_conditions(params, order_number_customers(session, params.query))
-    total = (
-        session.scalar(select(func.count()).select_from(_count_source(params)).where(*conditions))
-        or 0
+    rows, total = _page(session, params, conditions, params.page)
+    page = params.page
+    if total is None:  # no row on this page: count, then show the last page instead
+        total = (
+            session.scalar(
+                select(func.count()).select_from(_count_source(params)).where(*conditions)
+            )
+            or 0
+        )
+        page = min(params.page, max(1, math.ceil(total / params.page_size)))
+        rows = _page(session, params, conditions, page)[0] if page != params.page else []
+    show_email, show_phone = actor.sees(Field.EMAIL), actor.sees(Field.PHONE)
+    shown = tuple(
+        CustomerSearchRow(
+            id=r[0],
+            name=r[1],
+            email=r[2] if show_email else mask_email(r[2]),
+            phone=r[3] if show_phone else mask_phone(r[3]),
+            registered_at=r[4],
+            status=r[5],
+            loyalty_tier=r[6],
+            lifetime_value=Decimal(int(r[7])) / 100,
+            order_count=int(r[8]),
+            last_order_at=r[9],
+            health_score=r[10],
+            health_level=r[11],
+            churn_score=r[12],
+            churn_level=r[13],
+        )
+        for r in rows
     )
-    pages = max(1, math.ceil(total / params.page_size))
-    page = min(params.page, pages)
+    return SearchResult(shown, total, page, params.page_size)
+
+
+def _page(
+    session: Session,
+    params: CustomerSearchParams,
+    conditions: list[ColumnElement[bool]],
+    page: int,
+) -> tuple[list[Any], int | None]:
+    """The rows of ``page`` and the total count from one statement (None when it is empty).
+
+    The count rides along as a window over the matches, so the matching rows are found once
+    for both (for a common name fragment that is most of the search's time).
+    """
     column = _sort_column(params.sort)
     ordered = column.desc() if params.descending else column.asc()
     tiebreak = Customer.id.desc() if params.descending else Customer.id.asc()
@@ -273,7 +312,7 @@ def search_customers(actor: Actor, session: Session, params: CustomerSearchParam
     # drops the unused outer joins), then the shown columns for those rows alone: the joins
     # run for one page instead of for every match (3-5x faster for a common name fragment).
     page_ids = (
-        select(Customer.id)
+        select(Customer.id, func.count().over().label("total"))
         .select_from(customer_source())
         .where(*conditions)
         .order_by(column.is_(None), ordered, tiebreak)
@@ -297,32 +336,14 @@ def search_customers(actor: Actor, session: Session, params: CustomerSearchParam
             HealthScore.level,
             ChurnRisk.score,
             ChurnRisk.level,
+            page_ids.c.total,
         )
         .select_from(customer_source().join(page_ids, page_ids.c.id == Customer.id))
         # Empty values (never scored, no orders) sort last in both directions.
         .order_by(column.is_(None), ordered, tiebreak)
     )
-    show_email, show_phone = actor.sees(Field.EMAIL), actor.sees(Field.PHONE)
-    rows = tuple(
-        CustomerSearchRow(
-            id=r[0],
-            name=r[1],
-            email=r[2] if show_email else mask_email(r[2]),
-            phone=r[3] if show_phone else mask_phone(r[3]),
-            registered_at=r[4],
-            status=r[5],
-            loyalty_tier=r[6],
-            lifetime_value=Decimal(int(r[7])) / 100,
-            order_count=int(r[8]),
-            last_order_at=r[9],
-            health_score=r[10],
-            health_level=r[11],
-            churn_score=r[12],
-            churn_level=r[13],
-        )
-        for r in session.execute(query)
-    )
-    return SearchResult(rows, total, page, params.page_size)
+    rows = list(session.execute(query))
+    return rows, (int(rows[0][-1]) if rows else None)
 
 
 # --------------------------------------------------------------------------- URL round trip

@@ -272,3 +272,12 @@ def test_a_page_past_the_end_shows_the_last_page(engine: Engine) -> None:
         s.commit()
         result = search_customers(ADMIN, s, CustomerSearchParams(page=9, page_size=2))
     assert result.page == 2 and len(result.rows) == 1
+    assert result.total == 3
+
+
+def test_no_match_is_an_empty_first_page_with_a_count_of_zero(engine: Engine) -> None:
+    with session_factory(engine)() as s:
+        factories.customer(s, name="Zed")
+        s.commit()
+        result = search_customers(ADMIN, s, CustomerSearchParams(query="nobody", page=3))
+    assert (result.total, result.page, result.pages, result.rows) == (0, 1, 1, ())
