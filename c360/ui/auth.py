@@ -10,6 +10,7 @@ effect at once.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -24,6 +25,8 @@ from c360.permissions import Actor, Permission
 from c360.ui.db import engine
 
 ACTOR_KEY = "actor"
+APP_RAN_KEY = "c360_app_ran"
+DEEP_LINK_KEY = "c360_deep_link"
 EXPIRES_KEY = "signed_in_until"
 NOTICE_KEY = "sign_in_notice"
 _PAGE_PERMISSION = re.compile(r"require_actor\(\s*Permission\.([A-Z_]+)")
@@ -39,6 +42,8 @@ def require_actor(permission: Permission | None = None) -> Actor:
     """Stop the page unless someone is signed in (and holds ``permission``)."""
     actor = current_actor()
     if actor is None:
+        if not st.session_state.get(APP_RAN_KEY):
+            _enter_through_the_app(Path(sys._getframe(1).f_globals.get("__file__", "")).name)
         st.warning("Please sign in to see customer data.")
         st.stop()
     if permission is not None and not actor.can(permission):
@@ -46,6 +51,28 @@ def require_actor(permission: Permission | None = None) -> Actor:
         st.error(f"Access denied: your role ({role}) cannot open this page.")
         st.stop()
     return actor
+
+
+def mark_app_ran() -> None:
+    """Called by app.py on every run: its navigation and sign-in gate are in place."""
+    st.session_state[APP_RAN_KEY] = True
+
+
+def _enter_through_the_app(page_file: str) -> None:
+    """Run app.py (navigation, sign-in) and come back to ``page_file`` once signed in.
+
+    Until app.py has run once in the server process, Streamlit resolves /portfolio and the
+    like against the pages/ folder and runs that file alone, without app.py's navigation and
+    sign-in form: the first visitor after a restart would see a bare warning.
+    """
+    st.session_state[DEEP_LINK_KEY] = (page_file, st.query_params.to_dict())
+    st.switch_page("app.py", query_params=st.query_params.to_dict())
+
+
+def pop_deep_link() -> tuple[str, dict[str, str]] | None:
+    """The page file (and its query) asked for before app.py had run, if any; asked once."""
+    pending = st.session_state.pop(DEEP_LINK_KEY, None)
+    return pending if isinstance(pending, tuple) else None
 
 
 def signed_in_actor() -> Actor | None:

@@ -17,6 +17,7 @@ from c360.models import AppSetting, StaffRole, StaffUser, utcnow
 from c360.passwords import hash_password
 from c360.permissions import Actor
 from tests import factories
+from tests.app import with_absolute_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "app-test-password"
@@ -53,7 +54,7 @@ def app_script(tmp_path: Path) -> Path:
     """
     text = (ROOT / "app.py").read_text(encoding="utf-8")
     copy = tmp_path / "app.py"
-    copy.write_text(text.replace('st.Page("pages/', f'st.Page("{ROOT}/pages/'), encoding="utf-8")
+    copy.write_text(with_absolute_pages(text), encoding="utf-8")
     return copy
 
 

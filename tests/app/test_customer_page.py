@@ -16,6 +16,7 @@ from c360.migrate import upgrade
 from c360.models import StaffRole
 from c360.permissions import Actor
 from tests import factories
+from tests.app import with_absolute_pages
 from tests.profile_seed import RichCustomer, rich_customer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def app_script(tmp_path: Path) -> Path:
     """app.py copied away from pages/ with absolute page paths (see tests/app/test_auth_gate.py)."""
     source = (ROOT / "app.py").read_text(encoding="utf-8")
     copy = tmp_path / "app.py"
-    copy.write_text(source.replace('st.Page("pages/', f'st.Page("{ROOT}/pages/'), encoding="utf-8")
+    copy.write_text(with_absolute_pages(source), encoding="utf-8")
     return copy
 
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from c360.models import StaffRole
 from c360.permissions import Actor
+from tests.app import with_absolute_pages
 from tests.e2e.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def test_the_whole_app_on_an_unreachable_database_shows_a_message_not_a_tracebac
     monkeypatch.setenv("C360_DATABASE_URL", f"postgresql://postgres@127.0.0.1:{free_port()}/gone")
     script = tmp_path / "app.py"
     source = (ROOT / "app.py").read_text(encoding="utf-8")
-    script.write_text(source.replace('st.Page("pages/', f'st.Page("{ROOT}/pages/'), "utf-8")
+    script.write_text(with_absolute_pages(source), "utf-8")
     at = AppTest.from_file(str(script), default_timeout=30)
     at.session_state["actor"] = Actor(id=1, name="A", email="a@example.com", role=StaffRole.ADMIN)
     at.run()

@@ -34,6 +34,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -172,11 +173,25 @@ def e2e_staff(e2e_database_url: str) -> dict[StaffRole, Any]:
 def app_url(e2e_database_url: str, e2e_dir: Path, browser: Any) -> Iterator[str]:
     """Base URL of ``streamlit run app.py`` on the prepared database; stopped at the end."""
     _require_browser()
+    with _streamlit_server(e2e_database_url, e2e_dir / "streamlit.log") as base_url:
+        _warm_up(browser, base_url)
+        yield base_url
+
+
+@pytest.fixture
+def cold_app_url(e2e_database_url: str, e2e_dir: Path) -> Iterator[str]:
+    """A server that no browser has visited yet: the first request is a deep link."""
+    _require_browser()
+    with _streamlit_server(e2e_database_url, e2e_dir / "streamlit-cold.log") as base_url:
+        yield base_url
+
+
+@contextmanager
+def _streamlit_server(database_url: str, log_path: Path) -> Iterator[str]:
     port = free_port()
-    log_path = e2e_dir / "streamlit.log"
     env = {
         **os.environ,
-        "C360_DATABASE_URL": e2e_database_url,
+        "C360_DATABASE_URL": database_url,
         "PYTHONPATH": str(PROJECT_ROOT),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
@@ -204,7 +219,6 @@ def app_url(e2e_database_url: str, e2e_dir: Path, browser: Any) -> Iterator[str]
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base_url, process, log_path)
-        _warm_up(browser, base_url)
         yield base_url
     finally:
         process.terminate()
@@ -216,8 +230,7 @@ def app_url(e2e_database_url: str, e2e_dir: Path, browser: Any) -> Iterator[str]
 
 
 def _warm_up(browser: Any, base_url: str) -> None:
-    # Until app.py has run once, Streamlit resolves /<page> against the pages/ folder and runs
-    # that file alone (bypassing st.navigation and the sign-in gate): load the app first.
+    # The first page load pays for imports and caches; no test should measure that.
     context = browser.new_context()
     try:
         warm = context.new_page()

@@ -82,6 +82,24 @@ def test_a_deep_link_shows_only_the_sign_in_form_then_lands_on_the_customer(
     screenshot(page, "auth-after-sign-in-customer")
 
 
+def test_a_deep_link_as_the_first_visit_after_a_restart_still_signs_in_and_lands_there(
+    cold_app_url: str, page: Any, grace: dict[str, Any]
+) -> None:
+    # Before app.py has run once, Streamlit would run pages/customer.py on its own: the page
+    # must hand over to app.py (sign-in form, navigation) and come back after sign-in.
+    page.goto(f"{cold_app_url}/customer?id={grace['id']}")
+    wait_for_app(page)
+    page.locator('input[type="password"]').first.wait_for()
+    body = page.inner_text("body")
+    assert "Grace Gatekeeper" not in body and "Please sign in to see" not in body
+    screenshot(page, "auth-cold-deep-link")
+
+    sign_in(page, E2E_ACCOUNTS[StaffRole.ACCOUNT_MANAGER], E2E_PASSWORD)
+    page.get_by_text("Grace Gatekeeper").first.wait_for()
+    page.wait_for_url(re.compile(rf"/customer\?id={grace['id']}$"))
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Search").count() == 1
+
+
 def test_a_wrong_password_keeps_the_form_and_says_so(app_url: str, page: Any) -> None:
     page.goto(f"{app_url}/customer?id=1")
     wait_for_app(page)
