@@ -304,23 +304,23 @@ def compute_portfolio(session: Session) -> Portfolio:
 
 
 def score_trend(session: Session, days: int = TREND_DAYS) -> tuple[TrendPoint, ...]:
-    """Average health and churn mix per day, from the summary each scoring run stores.
+    """Average health and churn mix per scored day, from the summary each scoring run stores.
 
-    One row per run instead of one per customer and run; the last run of a day stands for it.
+    One row per run instead of one per customer and run; the last run for a day stands for it.
     """
     since = utcnow() - timedelta(days=days)
     fits = session.execute(
-        select(ModelFit.fitted_at, ModelFit.metrics)
-        .where(ModelFit.fitted_at >= since)
-        .order_by(ModelFit.fitted_at, ModelFit.id)
+        select(ModelFit.as_of, ModelFit.metrics)
+        .where(ModelFit.as_of >= since)
+        .order_by(ModelFit.as_of, ModelFit.id)
     ).all()
     by_day: dict[str, TrendPoint] = {}
-    for fitted_at, metrics in fits:
+    for as_of, metrics in fits:
         summary = metrics if isinstance(metrics, dict) else {}
         if summary.get("average_health") is None:
             continue  # a run from before summaries were kept, or of an empty store
         mix = {str(k): int(v) for k, v in (summary.get("churn_mix") or {}).items()}
-        day = fitted_at.date().isoformat()
+        day = as_of.date().isoformat()
         by_day[day] = TrendPoint(
             day=day,
             average_health=round(float(summary["average_health"]), 1),

@@ -135,14 +135,20 @@ def health_charts(p: Portfolio) -> None:
 
 
 def trend_charts(p: Portfolio) -> None:
-    """Average health and churn mix per recalculation day (score history)."""
+    """Average health and churn mix per scored day (one summary per scoring run)."""
     if not p.trend:
         st.info("No score history yet: trends appear after the scoring job has run.")
         return
     days = [t.day for t in p.trend]
+    # Whole days on the axis, also when there is only one (plotly would zoom into milliseconds).
+    day_axis = {"type": "date", "tickformat": "%b %-d", "dtick": 86_400_000}
     fig = go.Figure(go.Scatter(x=days, y=[t.average_health for t in p.trend], mode="lines+markers"))
     fig.update_layout(
-        title="Average health score", yaxis_range=[0, 100], height=300, margin={"t": 40}
+        title="Average health score",
+        yaxis_range=[0, 100],
+        xaxis=day_axis,
+        height=300,
+        margin={"t": 40},
     )
     st.plotly_chart(fig, width="stretch")
     mix = go.Figure()
@@ -155,5 +161,7 @@ def trend_charts(p: Portfolio) -> None:
                 marker_color=CHURN_COLOURS[level.value],
             )
         )
-    mix.update_layout(barmode="stack", title="Churn level mix", height=300, margin={"t": 40})
+    mix.update_layout(
+        barmode="stack", title="Churn level mix", xaxis=day_axis, height=300, margin={"t": 40}
+    )
     st.plotly_chart(mix, width="stretch")

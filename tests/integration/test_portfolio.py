@@ -70,11 +70,11 @@ def test_portfolio_sums_match_the_rows_and_risk_follows_its_definition(
                     age_days=10,
                     avg_order_value_cents=40000,
                 ),
-                # The trend comes from each run's stored summary; the last run of a day counts.
+                # The trend comes from each run's stored summary; the last run for a day counts.
                 *(
                     ModelFit(
                         fitted_at=datetime.combine((now - timedelta(days=1)).date(), time(hour)),
-                        as_of=now,
+                        as_of=datetime.combine((now - timedelta(days=1)).date(), time()),
                         customers=2,
                         params={},
                         metrics={
