@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, func, select
 
 from c360 import actions, mail
@@ -21,33 +17,7 @@ from c360.models import (
     StaffRole,
 )
 from tests import factories
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.Message]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server():  # type: ignore[no-untyped-def]
-    inbox = _Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", inbox
-    finally:
-        controller.stop()
+from tests.integration.conftest import free_port
 
 
 @pytest.fixture
@@ -122,7 +92,7 @@ def test_without_an_smtp_server_the_email_is_queued_and_never_reported_sent(
 def test_an_unreachable_smtp_server_marks_the_email_failed_with_the_error(
     engine, actors, customer_id
 ):
-    url = f"smtp://127.0.0.1:{_free_port()}"  # nobody listens there
+    url = f"smtp://127.0.0.1:{free_port()}"  # nobody listens there
     result = actions.send_email(
         actors[StaffRole.ACCOUNT_MANAGER], engine, customer_id, "Hi", "Body", smtp_url=url
     )
