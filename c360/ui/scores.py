@@ -163,16 +163,25 @@ def predictions_card(prediction: Prediction | None, show_overdue: bool = True) -
     if show_overdue:
         overdue_reorder_flag(prediction)
     cols = st.columns(3)
-    cols[0].metric("Still active (model)", f"{prediction.prob_alive:.0%}")
+    cols[0].metric(
+        "Still active (model)",
+        f"{prediction.prob_alive:.0%}",
+        help="BG/NBD's chance that the customer has not left. The model lets customers leave "
+        "only after a repeat purchase, so a one-time buyer always shows 100%: for them the "
+        "churn risk is the better guide.",
+    )
     cols[1].metric("No purchase in 90 days", f"{prediction.prob_no_purchase_90d:.0%}")
     cols[2].metric("Expected purchases, 90 days", f"{prediction.expected_purchases_90d:.2f}")
     cols = st.columns(3)
     cols[0].metric("Predicted 12-month value", f"${prediction.predicted_value_12m:,.2f}")
+    next_order = prediction.expected_next_order_at
+    # A metric value is one line: the long form goes in the help text.
     cols[1].metric(
         "Expected next order",
-        "not expected within a year"
-        if prediction.expected_next_order_at is None
-        else f"{prediction.expected_next_order_at:%Y-%m-%d}",
+        "> 1 year" if next_order is None else f"{next_order:%Y-%m-%d}",
+        help="Not expected within a year (or the customer has most likely left)."
+        if next_order is None
+        else "When the model expects the next order if the customer is still active.",
     )
     cols[2].metric(
         "Usual days between orders",
