@@ -36,6 +36,7 @@ from c360.models import (
     Segment,
     Tag,
 )
+from c360.money import money
 from c360.permissions import Actor, Field, Permission, mask_email, mask_phone, requires
 from c360.segments.criteria import customer_source
 from c360.text import like_pattern, normalise_email, phone_digits, search_key
@@ -171,8 +172,6 @@ def text_match(query: str, order_customer_ids: list[int]) -> ColumnElement[bool]
     digits = phone_digits(query)
     if digits and len(digits) >= MIN_PHONE_DIGITS and _PHONE_LIKE.fullmatch(query):
         arms.append(Customer.phone_digits == digits)
-    if order_customer_ids:
-        arms.append(Customer.id.in_(order_customer_ids))
     return or_(false(), *arms)
 
 
@@ -281,7 +280,7 @@ def search_customers(actor: Actor, session: Session, params: CustomerSearchParam
             registered_at=r[4],
             status=r[5],
             loyalty_tier=r[6],
-            lifetime_value=Decimal(int(r[7])) / 100,
+            lifetime_value=money(r[7]),
             order_count=int(r[8]),
             last_order_at=r[9],
             health_score=r[10],

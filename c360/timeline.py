@@ -33,9 +33,10 @@ from sqlalchemy.orm import Session
 
 from c360 import models as m
 from c360.errors import ValidationError
+from c360.money import money
 from c360.notes import visible_to
 from c360.permissions import Actor, Permission, require
-from c360.profile.common import decode_cursor, encode_cursor, money, reading
+from c360.profile.common import decode_cursor, encode_cursor, reading
 from c360.views import ActivityCount, TimelineEvent, TimelinePage
 
 TIMELINE_PAGE_SIZE = 20

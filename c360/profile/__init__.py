@@ -26,7 +26,7 @@ from c360.profile.orders import load_orders_page, order_detail, orders_page
 from c360.profile.payments import load_payments, transactions_page
 from c360.profile.profile import load_addresses, load_core, load_segments, load_tags
 from c360.profile.support import load_support, tickets_page
-from c360.scoring.read import is_overdue
+from c360.scoring.read import prediction_view
 from c360.views import Customer360View, CustomerNote
 
 RECENT_NOTES = 20
@@ -65,13 +65,9 @@ def build_customer_360(
             health=core.health,
             churn=core.churn,
             # The overdue flag (B5) follows the live days since the last order, not the stored run.
-            prediction=core.prediction
-            and replace(
-                core.prediction,
-                overdue_reorder=is_overdue(
-                    metrics.days_since_last_purchase, core.prediction.typical_gap_days
-                ),
-            ),
+            prediction=None
+            if core.prediction_row is None
+            else prediction_view(core.prediction_row, metrics.days_since_last_purchase),
             recent_orders=orders.orders,
             loyalty=load_loyalty(session, customer_id, now),
             marketing=load_marketing(session, customer_id),

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from c360.db import session_factory
 from c360.errors import ValidationError
-from c360.money import CENT, money  # noqa: F401  (re-exported for the profile modules)
 
 
 @contextmanager

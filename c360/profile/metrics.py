@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from c360.models import REVENUE_STATUSES, Order, OrderStatus
-from c360.profile.common import money
+from c360.money import money
 from c360.views import CustomerMetrics
 
 # Orders the customer was charged for and has not had back: the "total spent".

@@ -10,8 +10,9 @@ from sqlalchemy.sql.selectable import ScalarSelect
 
 from c360 import models as m
 from c360.errors import NotFound
+from c360.money import money
 from c360.permissions import Actor, Field, Permission, require
-from c360.profile.common import decode_cursor, encode_cursor, money, reading
+from c360.profile.common import decode_cursor, encode_cursor, reading
 from c360.views import OrderDetail, OrderItemView, OrdersPage, OrderSummary, PaymentView
 
 ORDERS_PAGE_SIZE = 10

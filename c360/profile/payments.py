@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from c360 import models as m
 from c360.models.enums import PaymentStatus
+from c360.money import money
 from c360.permissions import Actor, Field, Permission, require
-from c360.profile.common import decode_cursor, encode_cursor, money, reading
+from c360.profile.common import decode_cursor, encode_cursor, reading
 from c360.profile.orders import masked_method
 from c360.views import PaymentMethodView, PaymentSummary, PaymentView
 

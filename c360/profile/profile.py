@@ -10,13 +10,12 @@ from sqlalchemy.orm import Session, aliased
 from c360 import models as m
 from c360.errors import NotFound
 from c360.permissions import Actor, Field, mask_email, mask_phone, mask_text
-from c360.scoring.read import churn_view, health_view, latest_fit_params, prediction_view
+from c360.scoring.read import churn_view, health_view, latest_fit_params
 from c360.views import (
     AddressView,
     ChurnRisk,
     CustomerProfile,
     HealthScore,
-    Prediction,
     Segment,
     Tag,
 )
@@ -29,7 +28,7 @@ class ProfileCore:
     profile: CustomerProfile
     health: HealthScore | None
     churn: ChurnRisk | None
-    prediction: Prediction | None
+    prediction_row: m.Prediction | None  # a view once the live days since the last order are known
 
 
 def initials(name: str) -> str:
@@ -81,7 +80,7 @@ def load_core(session: Session, actor: Actor, customer_id: int) -> ProfileCore:
         profile=profile,
         health=health_view(health, fit_params) if health is not None else None,
         churn=churn_view(churn, fit_params) if churn is not None else None,
-        prediction=prediction_view(prediction) if prediction is not None else None,
+        prediction_row=prediction,
     )
 
 

@@ -6,7 +6,6 @@ staff are written here, at read time, so wording can improve without a rescore.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,15 +24,6 @@ COMPONENT_LABELS: dict[str, str] = {
     "support": "Support",
     "recency": "Recency",
 }
-
-
-@dataclass(frozen=True)
-class CustomerScores:
-    """Everything scored for one customer (any part None until the first scoring run)."""
-
-    health: HealthScore | None
-    churn: ChurnRisk | None
-    prediction: Prediction | None
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -268,27 +258,6 @@ def prediction_view(
         typical_gap_days=row.typical_gap_days,
         overdue_reorder=is_overdue(days_since_last_purchase, row.typical_gap_days),
         calculated_at=row.calculated_at,
-    )
-
-
-def customer_scores(
-    session: Session, customer_id: int, days_since_last_purchase: int | None = None
-) -> CustomerScores:
-    """Health, churn risk and prediction of one customer (three primary-key-style lookups)."""
-    health_row = session.scalar(
-        select(m.HealthScore).where(m.HealthScore.customer_id == customer_id)
-    )
-    churn_row = session.scalar(select(m.ChurnRisk).where(m.ChurnRisk.customer_id == customer_id))
-    prediction_row = session.scalar(
-        select(m.Prediction).where(m.Prediction.customer_id == customer_id)
-    )
-    fit_params = session.scalar(select(latest_fit_params()))
-    return CustomerScores(
-        health=None if health_row is None else health_view(health_row, fit_params),
-        churn=None if churn_row is None else churn_view(churn_row, fit_params),
-        prediction=None
-        if prediction_row is None
-        else prediction_view(prediction_row, days_since_last_purchase),
     )
 
 

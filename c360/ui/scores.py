@@ -34,14 +34,6 @@ CHURN_COLOURS = {ChurnLevel.LOW: "green", ChurnLevel.MEDIUM: "orange", ChurnLeve
 # ---- reads used by pages -------------------------------------------------------------------
 
 
-def customer_scores(
-    engine: Engine, customer_id: int, days_since_last_purchase: int | None = None
-) -> read.CustomerScores:
-    """Health, churn and prediction views of one customer."""
-    with session_factory(engine)() as session:
-        return read.customer_scores(session, customer_id, days_since_last_purchase)
-
-
 def score_history(engine: Engine, customer_id: int) -> tuple[ScoreHistoryEntry, ...]:
     """The customer's scoring runs with the factor moves between them."""
     with session_factory(engine)() as session:
@@ -246,16 +238,3 @@ def render_score_details(ctx: ProfileContext) -> None:
         predictions_card(view.prediction, show_overdue=False)
         st.markdown("**Score history: why did the score move?**")
         score_history_chart(score_history(ctx.engine, view.profile.id))
-
-
-def scores_section(engine: Engine, customer_id: int, days_since_last_purchase: int | None) -> None:
-    """Everything above for one customer, in two columns then the history (one call)."""
-    scores = customer_scores(engine, customer_id, days_since_last_purchase)
-    left, right = st.columns(2)
-    with left:
-        health_card(scores.health)
-    with right:
-        churn_card(scores.churn)
-        predictions_card(scores.prediction)
-    with st.expander("Score history: why did the score move?"):
-        score_history_chart(score_history(engine, customer_id))

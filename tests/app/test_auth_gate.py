@@ -160,13 +160,7 @@ def test_demo_accounts_are_listed_on_the_sign_in_page_only_with_demo_data(
 def test_a_page_reached_by_url_without_permission_says_access_denied(
     app_db: Engine, app: NewSession, role: StaffRole, page_file: str, allowed: bool
 ) -> None:
-    with transaction(app_db) as s:
-        user = s.query(StaffUser).filter_by(role=role).first()
-        actor = Actor(id=user.id, name=user.name, email=user.email, role=role)
-    at = app()
-    at.session_state["actor"] = actor
-    at.run()
-    at.switch_page(str(ROOT / "pages" / page_file)).run()
+    at = _as(app_db, app, role, page_file)
     assert not at.exception
     denied = [e.value for e in at.error if "Access denied" in e.value]
     assert bool(denied) is not allowed

@@ -19,10 +19,15 @@ from tests.integration.test_scoring_job import AS_OF, load_purchases
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGETS_SCRIPT = """
-import streamlit as st
 from c360.db import get_engine
-from c360.ui.scores import scores_section
-scores_section(get_engine(), {cid}, None)
+from c360.models import StaffRole
+from c360.permissions import Actor
+from c360.profile import build_customer_360
+from c360.ui.profile.context import ProfileContext
+from c360.ui.scores import render_score_details
+engine = get_engine()
+actor = Actor(id=0, name="Analyst", email="analyst@example.com", role=StaffRole.ANALYST)
+render_score_details(ProfileContext(engine, actor, build_customer_360(engine, actor, {cid})))
 """
 
 

@@ -100,27 +100,24 @@ def e2e_database_url(e2e_dir: Path) -> str:
     migrate.upgrade(engine)
     engine.dispose()
     if demo_command_exists() and os.environ.get("C360_E2E_DEMO", "1") == "1":
-        result = subprocess.run(
-            [sys.executable, "-m", "c360", "demo", *DEMO_ARGS],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "C360_DATABASE_URL": url},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, f"demo generator failed:\n{result.stderr[-3000:]}"
+        _run_c360(url, "demo", *DEMO_ARGS)
         # Score it too, so the screens show real health, churn, predictions and segments.
-        result = subprocess.run(
-            [sys.executable, "-m", "c360", "score"],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "C360_DATABASE_URL": url},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, f"scoring failed:\n{result.stderr[-3000:]}"
+        _run_c360(url, "score")
     _ensure_staff_accounts(url)
     return url
+
+
+def _run_c360(url: str, *args: str) -> None:
+    """``python -m c360 ARGS`` against ``url``; fails the run with its stderr when it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", "c360", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "C360_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"python -m c360 {args[0]} failed:\n{result.stderr[-3000:]}"
 
 
 def _ensure_staff_accounts(url: str) -> None:

@@ -12,7 +12,8 @@ from c360 import models as m
 from c360.cli import main
 from c360.db import session_factory
 from c360.permissions import Actor
-from c360.scoring import backtest, explain, features, job, read, synthetic
+from c360.profile import build_customer_360
+from c360.scoring import backtest, explain, features, job, synthetic
 from c360.scoring.bgnbd import BgNbdParams
 from c360.scoring.gamma_gamma import GammaGammaParams
 from tests import factories
@@ -91,7 +92,7 @@ def test_scoring_stores_one_row_per_customer_and_a_same_day_rerun_adds_no_histor
         assert all(0 <= s <= 100 for s in scores)
         churn = session.scalars(select(m.ChurnRisk.score)).all()
         assert all(0 <= s <= 100 for s in churn)
-        never = read.customer_scores(session, prospect)
+        never = build_customer_360(session, manager, prospect)
         assert never.prediction is None and never.health is not None
         assert never.health.factors[0].score == 0  # no purchase: no purchase component
         assert never.churn is not None and never.churn.factors[0] == "Has never placed an order."

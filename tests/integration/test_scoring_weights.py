@@ -11,7 +11,8 @@ from c360 import models as m
 from c360.db import session_factory
 from c360.errors import PermissionDenied, ValidationError
 from c360.permissions import Actor
-from c360.scoring import explain, job, read
+from c360.profile import build_customer_360
+from c360.scoring import explain, job
 from c360.scoring.health import DEFAULT_WEIGHTS
 from c360.scoring.weights import SETTING_KEY, get_health_weights, set_health_weights
 from tests.integration.test_scoring_job import AS_OF, load_purchases
@@ -71,20 +72,24 @@ def test_bad_weights_get_a_clear_message_and_change_nothing(
         assert session.get(m.AppSetting, SETTING_KEY) is None
 
 
-def test_the_next_scoring_run_uses_and_shows_the_new_weights(
-    engine: Engine, actors: dict[m.StaffRole, Actor]
-) -> None:
+def _purchases_scored_with_new_weights(engine: Engine, actors: dict[m.StaffRole, Actor]) -> None:
     with session_factory(engine)() as session:
         load_purchases(session, None, customers=60)
         set_health_weights(actors[m.StaffRole.ADMIN], session, NEW)
         session.commit()
     job.run_scoring(engine, AS_OF)
+
+
+def test_the_next_scoring_run_uses_and_shows_the_new_weights(
+    engine: Engine, actors: dict[m.StaffRole, Actor]
+) -> None:
+    _purchases_scored_with_new_weights(engine, actors)
     with session_factory(engine)() as session:
         row = session.scalars(select(m.HealthScore)).first()
         assert row is not None
         fit = session.scalars(select(m.ModelFit)).one()
         assert fit.params["health_weights"]["recency"] == 0.5
-        shown = read.customer_scores(session, row.customer_id).health
+        shown = build_customer_360(session, actors[m.StaffRole.ADMIN], row.customer_id).health
         assert shown is not None
         assert {f.name: f.weight for f in shown.factors}["Recency"] == 0.5
         expected = 0.25 * row.purchase_score + 0.25 * row.engagement_score + 0.5 * row.recency_score
@@ -94,11 +99,7 @@ def test_the_next_scoring_run_uses_and_shows_the_new_weights(
 def test_history_moves_are_weighted_with_the_weights_of_the_last_run(
     engine: Engine, actors: dict[m.StaffRole, Actor]
 ) -> None:
-    with session_factory(engine)() as session:
-        load_purchases(session, None, customers=60)
-        set_health_weights(actors[m.StaffRole.ADMIN], session, NEW)
-        session.commit()
-    job.run_scoring(engine, AS_OF)
+    _purchases_scored_with_new_weights(engine, actors)
     job.run_scoring(engine, AS_OF + timedelta(days=200))
     with session_factory(engine)() as session:
         moved = session.scalars(

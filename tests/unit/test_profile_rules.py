@@ -16,7 +16,8 @@ from c360.loyalty_rules import (
     tier_for,
 )
 from c360.models import LoyaltyTier
-from c360.profile.common import decode_cursor, encode_cursor, money
+from c360.money import money
+from c360.profile.common import decode_cursor, encode_cursor
 from c360.profile.profile import initials
 
 

@@ -115,24 +115,9 @@ def render_timeline(ctx: ProfileContext) -> None:
     try:
         # The first page is read on every run, so new events show at once; pages added with
         # "Load more" are kept (for the same filters) and follow on without repeats.
-        first = timeline_page(
-            ctx.engine,
-            ctx.actor,
-            ctx.customer_id,
-            kinds=kinds,
-            start=start,
-            end=end,
-            staff_ids=staff_ids,
-        )
-        counts = activity_by_month(
-            ctx.engine,
-            ctx.actor,
-            ctx.customer_id,
-            kinds=kinds,
-            start=start,
-            end=end,
-            staff_ids=staff_ids,
-        )
+        chosen = {"kinds": kinds, "start": start, "end": end, "staff_ids": staff_ids}
+        first = timeline_page(ctx.engine, ctx.actor, ctx.customer_id, **chosen)
+        counts = activity_by_month(ctx.engine, ctx.actor, ctx.customer_id, **chosen)
     except C360Error as exc:
         st.error(str(exc))
         return
@@ -163,14 +148,7 @@ def render_timeline(ctx: ProfileContext) -> None:
     ):
         try:
             page = timeline_page(
-                ctx.engine,
-                ctx.actor,
-                ctx.customer_id,
-                kinds=kinds,
-                start=start,
-                end=end,
-                cursor=state["cursor"],
-                staff_ids=staff_ids,
+                ctx.engine, ctx.actor, ctx.customer_id, cursor=state["cursor"], **chosen
             )
         except C360Error as exc:
             st.error(str(exc))
