@@ -11,7 +11,14 @@ import pytest
 
 from c360.errors import PermissionDenied
 from c360.models import StaffRole
-from c360.permissions import PERMISSIONS, Actor, Permission, require, requires
+from c360.permissions import (
+    PERMISSIONS,
+    SERVICE_FUNCTIONS,
+    Actor,
+    Permission,
+    require,
+    requires,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES_LOW_TO_HIGH = [
@@ -59,7 +66,11 @@ def test_require_refuses_the_signed_out_and_names_the_role_and_the_action() -> N
     assert require(_actor(StaffRole.ADMIN), Permission.MANAGE_STAFF).role == StaffRole.ADMIN
 
 
-def test_the_decorator_checks_before_the_body_runs_and_accepts_actor_by_keyword() -> None:
+def test_the_decorator_checks_before_the_body_runs_and_accepts_actor_by_keyword(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The decorator registers what it wraps; this throwaway function must not outlive the test.
+    monkeypatch.setattr("c360.permissions.SERVICE_FUNCTIONS", dict(SERVICE_FUNCTIONS))
     ran: list[str] = []
 
     @requires(Permission.MANAGE_TAGS)
