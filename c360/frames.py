@@ -1,23 +1,67 @@
 """Large query results as pandas frames, read column-wise instead of row by row.
 
-On PostgreSQL the result is streamed with ``COPY (query) TO STDOUT`` and parsed by pandas' C CSV
-reader: for a million rows that is several times faster than building a Python tuple per row.
-``COPY`` takes no bind parameters, so the statement is rendered with its values inline; only
-statements built from our own values (numbers, dates, enum members) may be read this way.
+On PostgreSQL the query runs through the ADBC PostgreSQL driver, which fetches the rows with a
+binary ``COPY`` straight into Arrow columns in C++: for a million rows that is several times
+faster than psycopg's Python loop over one ``COPY`` message per row, and it leaves the GIL free
+for other reads. It runs on a connection of its own, so it sees committed data only (as every
+statement of a READ COMMITTED transaction that has not written anything does). The statement
+is rendered with its values inline; only statements built from our own values (numbers, dates,
+enum members) may be read this way.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Select
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+T = TypeVar("T")
 
-def read_frame(session: Session, statement: Select, names: Sequence[str]) -> pd.DataFrame:
-    """Every row of ``statement`` as a frame with columns ``names`` (NULL becomes NaN/None)."""
+# Reads at once: each keeps a server process busy, and the server here has two cores.
+CONCURRENT_READS = 2
+
+
+class _Inline(Executor):
+    """Runs each call at once, in the caller's thread (SQLite: reads share the session)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        done: Future[T] = Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to whoever asks for the result
+            done.set_exception(error)
+        return done
+
+
+@contextmanager
+def concurrent_reads(session: Session) -> Iterator[Executor]:
+    """Executor for functions that only ``read_frame``: threads on PostgreSQL, else inline."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield _Inline()
+        return
+    with ThreadPoolExecutor(max_workers=CONCURRENT_READS) as pool:
+        yield pool
+
+
+def read_frame(
+    session: Session,
+    statement: Select,
+    names: Sequence[str],
+    *,
+    planner: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Every row of ``statement`` as a frame with columns ``names`` (NULL becomes NaN/None).
+
+    ``planner``: PostgreSQL settings for this one read (e.g. ``{"enable_hashagg": "off"}``).
+    """
     if len(names) != len(statement.selected_columns):
         raise ValueError(f"{len(statement.selected_columns)} columns selected, {len(names)} named")
     bind = session.get_bind()
@@ -25,14 +69,28 @@ def read_frame(session: Session, statement: Select, names: Sequence[str]) -> pd.
         rows = [tuple(row) for row in session.execute(statement)]
         return pd.DataFrame.from_records(rows, columns=list(names))
     sql = str(statement.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
-    buffer = io.BytesIO()
-    cursor = session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-        for block in copy:
-            buffer.write(block)
-    buffer.seek(0)
-    if not buffer.getbuffer().nbytes:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-    return pd.read_csv(
-        buffer, header=None, names=list(names), keep_default_na=False, na_values=[""]
-    )
+    # The dialect doubles "%" for psycopg's parameter format; this text is sent as it is.
+    return _read_postgres(bind.url, sql.replace("%%", "%"), names, planner or {})
+
+
+def _read_postgres(
+    url: URL, sql: str, names: Sequence[str], planner: Mapping[str, str]
+) -> pd.DataFrame:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with adbc.connect(uri) as connection, connection.cursor() as cursor:
+        for name, value in planner.items():
+            cursor.execute("SELECT set_config($1, $2, false)", (name, value))
+        cursor.execute(sql)
+        table = cursor.fetch_arrow_table()
+    frame = pa.table([_plain(column) for column in table.columns], names=list(names)).to_pandas()
+    return frame
+
+
+def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """NUMERIC arrives as its text (an opaque extension type): read it as a float."""
+    if not isinstance(column.type, pa.BaseExtensionType):
+        return column
+    chunks = [pc.cast(chunk.storage, pa.float64()) for chunk in column.chunks]
+    return pa.chunked_array(chunks, type=pa.float64())

@@ -5,17 +5,16 @@ One pandas frame indexed by customer id; no query runs per customer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Sequence
+from concurrent.futures import Executor
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Float, and_, case, cast, func, or_, select
+from sqlalchemy import Float, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from c360.frames import read_frame
+from c360.frames import concurrent_reads, read_frame
 from c360.models import (
     OPEN_TICKET_STATUSES,
     CampaignMessage,
@@ -92,32 +91,24 @@ def load_features(session: Session, as_of: date) -> pd.DataFrame:
     return load_feature_frames(session, [as_of])[0]
 
 
-def load_feature_frames(session: Session, ends: Sequence[date]) -> list[pd.DataFrame]:
-    """Feature frames as of each day in ``ends``, from one pass of each GROUP BY query."""
-    windows = [_Window(end) for end in ends]
-    # The purchase summary is the longest read; on PostgreSQL it runs on a second connection
-    # while this one reads the rest (each read sees committed data as of its own start, as
-    # every statement of a READ COMMITTED transaction does).
-    with _summaries_beside(session, ends) as pending_summaries:
-        return _load_frames(session, windows, pending_summaries)
-
-
-def _load_frames(
-    session: Session, windows: list[_Window], pending_summaries: Future[list[rfm.Summary]]
+def load_feature_frames(
+    session: Session, ends: Sequence[date], reads: Executor | None = None
 ) -> list[pd.DataFrame]:
+    """Feature frames as of each day in ``ends``, from one pass of each GROUP BY query.
+
+    The queries run at once on ``reads`` (default: an executor of their own); on PostgreSQL
+    each has its own connection and sees committed data as of its start, as every statement
+    of a READ COMMITTED transaction does.
+    """
+    if reads is None:
+        with concurrent_reads(session) as own:
+            return load_feature_frames(session, ends, own)
+    windows = [_Window(end) for end in ends]
     dialect = session.get_bind().dialect.name
-    last_end = max(w.end for w in windows)
-    earliest_baseline = min(w.baseline for w in windows)
-    earliest_year = min(w.year for w in windows)
-    customers = read_frame(
-        session,
-        select(
-            Customer.id,
-            Customer.account_manager_id,
-            rfm.day_number_sql(dialect, Customer.registered_at),
-        ).where(Customer.registered_at < last_end),
-        ["customer_id", "manager", "registered"],
-    )
+    # Longest first: the purchase summary reads every order.
+    summaries = reads.submit(rfm.load_summaries, session, ends)
+    pending = [reads.submit(read_frame, session, *read) for read in _reads(dialect, windows)]
+    customers = pending.pop(0).result()
     everyone = pd.Index(customers["customer_id"].to_numpy(np.int64), name="customer_id")
     managers = customers["manager"].to_numpy(np.float64, na_value=np.nan)
     registered = customers["registered"].to_numpy(np.float64)
@@ -130,7 +121,7 @@ def _load_frames(
         frame.attrs["end_day"] = window.end_day
         frames.append(frame)
 
-    for frame, summary in zip(frames, pending_summaries.result(), strict=True):
+    for frame, summary in zip(frames, summaries.result(), strict=True):
         part = pd.DataFrame(
             {name: getattr(summary, name) for name in SUMMARY_COLUMNS},
             index=pd.Index(summary.customer_ids, name="customer_id"),
@@ -139,109 +130,117 @@ def _load_frames(
             frame[name] = part[name].to_numpy()
         frame["purchased"] = part["frequency"].notna().to_numpy()
 
-    def merge(statement, per_window: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
-        names = [f"{name}@{k}" for k in range(len(windows)) for name in per_window]
-        part = read_frame(session, statement, ["customer_id", *names])
+    per_window_names = [
+        ("opens", "opens_baseline", "clicks", "clicks_baseline"),
+        ("sessions", "sessions_baseline"),
+        ("loyalty_events", "loyalty_events_baseline"),
+        SUPPORT_COLUMNS,
+    ]
+    for read, per_window in zip(pending, per_window_names, strict=True):
+        part = read.result()
         if part.empty:
-            return
+            continue
         part = part.set_index("customer_id")
         for k, frame in enumerate(frames):
             aligned = part.reindex(frame.index)
             for name in per_window:
                 values = aligned[f"{name}@{k}"].astype(np.float64)
                 frame[name] = values if name.startswith("average") else values.fillna(0.0)
-
-    message = CampaignMessage
-    merge(
-        select(
-            message.customer_id,
-            *[
-                expression
-                for w in windows
-                for expression in (
-                    _count_between(message.opened_at, w.recent, w.end),
-                    _count_between(message.opened_at, w.baseline, w.recent),
-                    _count_between(message.clicked_at, w.recent, w.end),
-                    _count_between(message.clicked_at, w.baseline, w.recent),
-                )
-            ],
-        )
-        .where(
-            message.sent_at < last_end, message.sent_at >= earliest_baseline - timedelta(days=30)
-        )
-        .group_by(message.customer_id),
-        ("opens", "opens_baseline", "clicks", "clicks_baseline"),
-    )
-    merge(
-        select(
-            WebSession.customer_id,
-            *[
-                expression
-                for w in windows
-                for expression in (
-                    _count_between(WebSession.started_at, w.recent, w.end),
-                    _count_between(WebSession.started_at, w.baseline, w.recent),
-                )
-            ],
-        )
-        .where(WebSession.started_at < last_end, WebSession.started_at >= earliest_baseline)
-        .group_by(WebSession.customer_id),
-        ("sessions", "sessions_baseline"),
-    )
-    loyalty = LoyaltyTransaction
-    merge(
-        select(
-            loyalty.customer_id,
-            *[
-                expression
-                for w in windows
-                for expression in (
-                    _count_between(loyalty.created_at, w.recent, w.end),
-                    _count_between(loyalty.created_at, w.baseline, w.recent),
-                )
-            ],
-        )
-        .where(
-            loyalty.created_at < last_end,
-            loyalty.created_at >= earliest_baseline,
-            loyalty.kind.in_((PointsKind.EARNED, PointsKind.REDEEMED)),
-        )
-        .group_by(loyalty.customer_id),
-        ("loyalty_events", "loyalty_events_baseline"),
-    )
-    merge(
-        select(
-            SupportTicket.customer_id,
-            *[expression for w in windows for expression in _support_aggregates(dialect, w)],
-        )
-        .where(
-            SupportTicket.created_at < last_end,
-            or_(SupportTicket.resolved_at.is_(None), SupportTicket.resolved_at >= earliest_year),
-        )
-        .group_by(SupportTicket.customer_id),
-        SUPPORT_COLUMNS,
-    )
     return frames
 
 
-@contextmanager
-def _summaries_beside(
-    session: Session, ends: Sequence[date]
-) -> Iterator[Future[list[rfm.Summary]]]:
-    """Purchase summaries loading in a thread on their own connection (PostgreSQL only)."""
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql" or not isinstance(bind, Engine):
-        done: Future[list[rfm.Summary]] = Future()
-        done.set_result(rfm.load_summaries(session, ends))
-        yield done
-        return
+def _reads(dialect: str, windows: list[_Window]) -> list[tuple[Select, list[str]]]:
+    """(statement, column names) of the customers, then of each activity and support query."""
+    last_end = max(w.end for w in windows)
+    earliest_baseline = min(w.baseline for w in windows)
+    earliest_year = min(w.year for w in windows)
 
-    def load() -> list[rfm.Summary]:
-        with Session(bind=bind) as own:
-            return rfm.load_summaries(own, ends)
+    def named(statement: Select, per_window: tuple[str, ...]) -> tuple[Select, list[str]]:
+        names = [f"{name}@{k}" for k in range(len(windows)) for name in per_window]
+        return statement, ["customer_id", *names]
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        yield pool.submit(load)
+    customers = select(
+        Customer.id,
+        Customer.account_manager_id,
+        rfm.day_number_sql(dialect, Customer.registered_at),
+    ).where(Customer.registered_at < last_end)
+    message = CampaignMessage
+    loyalty = LoyaltyTransaction
+    return [
+        (customers, ["customer_id", "manager", "registered"]),
+        named(
+            select(
+                message.customer_id,
+                *[
+                    expression
+                    for w in windows
+                    for expression in (
+                        _count_between(message.opened_at, w.recent, w.end),
+                        _count_between(message.opened_at, w.baseline, w.recent),
+                        _count_between(message.clicked_at, w.recent, w.end),
+                        _count_between(message.clicked_at, w.baseline, w.recent),
+                    )
+                ],
+            )
+            .where(
+                message.sent_at < last_end,
+                message.sent_at >= earliest_baseline - timedelta(days=30),
+            )
+            .group_by(message.customer_id),
+            ("opens", "opens_baseline", "clicks", "clicks_baseline"),
+        ),
+        named(
+            select(
+                WebSession.customer_id,
+                *[
+                    expression
+                    for w in windows
+                    for expression in (
+                        _count_between(WebSession.started_at, w.recent, w.end),
+                        _count_between(WebSession.started_at, w.baseline, w.recent),
+                    )
+                ],
+            )
+            .where(WebSession.started_at < last_end, WebSession.started_at >= earliest_baseline)
+            .group_by(WebSession.customer_id),
+            ("sessions", "sessions_baseline"),
+        ),
+        named(
+            select(
+                loyalty.customer_id,
+                *[
+                    expression
+                    for w in windows
+                    for expression in (
+                        _count_between(loyalty.created_at, w.recent, w.end),
+                        _count_between(loyalty.created_at, w.baseline, w.recent),
+                    )
+                ],
+            )
+            .where(
+                loyalty.created_at < last_end,
+                loyalty.created_at >= earliest_baseline,
+                loyalty.kind.in_((PointsKind.EARNED, PointsKind.REDEEMED)),
+            )
+            .group_by(loyalty.customer_id),
+            ("loyalty_events", "loyalty_events_baseline"),
+        ),
+        named(
+            select(
+                SupportTicket.customer_id,
+                *[expression for w in windows for expression in _support_aggregates(dialect, w)],
+            )
+            .where(
+                SupportTicket.created_at < last_end,
+                or_(
+                    SupportTicket.resolved_at.is_(None),
+                    SupportTicket.resolved_at >= earliest_year,
+                ),
+            )
+            .group_by(SupportTicket.customer_id),
+            SUPPORT_COLUMNS,
+        ),
+    ]
 
 
 class _Window:

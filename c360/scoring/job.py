@@ -1,13 +1,15 @@
 """The batch job: score every customer at once, store current values and history, tell people.
 
 Reads with a few GROUP BY queries (c360.scoring.features), computes with numpy
-(c360.scoring.compute), writes with bulk upserts (c360.scoring.bulk): no query per customer.
+(c360.scoring.compute), replaces the score tables in bulk (c360.scoring.bulk): no query per
+customer.
 """
 
 from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from c360.db import transaction
-from c360.frames import read_frame
+from c360.frames import concurrent_reads, read_frame
 from c360.models import (
     ActivityLog,
     ChurnLevel,
@@ -36,6 +38,9 @@ from c360.scoring.bgnbd import BgNbdParams
 from c360.scoring.churn import HORIZON_DAYS
 from c360.scoring.weights import get_health_weights
 from c360.segments.refresh import refresh_segments_after_scoring
+
+# pg_advisory_xact_lock key of the scoring job (any fixed number unique to it).
+_SCORING_LOCK_KEY = 536_036_012
 
 # Health changes at least this large (or any level change) go to the activity feed (R12.5).
 SIGNIFICANT_HEALTH_CHANGE = 10.0
@@ -63,10 +68,12 @@ POST_SCORE_HOOKS: list[Callable[[Engine, ScoringSummary], object]] = [
 ]
 
 
-def load_frames(session: Session, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_frames(
+    session: Session, as_of: date, reads: Executor | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Feature frames at ``as_of`` and 90 days earlier (for the churn recalibration)."""
     now, before = features.load_feature_frames(
-        session, [as_of, as_of - timedelta(days=HORIZON_DAYS)]
+        session, [as_of, as_of - timedelta(days=HORIZON_DAYS)], reads
     )
     return now, before
 
@@ -87,30 +94,27 @@ def run_scoring(
         return clock.perf_counter()
 
     started = clock.perf_counter()
-    with transaction(engine) as session:
+    with transaction(engine) as session, bulk.TableReplacer(session) as replacer:
+        _one_run_at_a_time(session)
         weights = get_health_weights(session)
-        now, before = load_frames(session, as_of)
-        previous = _previous_scores(session)
+        with concurrent_reads(session) as reads:
+            pending_previous = reads.submit(_previous_scores, session)
+            now, before = load_frames(session, as_of, reads)
+            previous = pending_previous.result()
         started = step("read", started)
         scores = compute.compute_scores(now, before, weights, _previous_bgnbd(session))
         started = step("fit and score", started)
         calculated_at = utcnow()
-        _write_current(session, scores, calculated_at)
+        _replace_current(replacer, scores, calculated_at)
+        replacer.finish()
         started = step("write scores", started)
         history_rows = _write_history(session, scores, previous, calculated_at)
         logged = _log_health_changes(session, scores, previous, calculated_at)
         notified = _notify_churn_changes(session, scores, previous, calculated_at)
         fit = _record_fit(session, scores, as_of, calculated_at)
-        new_customers = int((~scores.frame.index.isin(previous.index)).sum())
-        _refresh_statistics(
-            session,
-            {
-                HealthScore: new_customers,
-                ChurnRisk: new_customers,
-                Prediction: new_customers,
-                ScoreHistory: history_rows,
-            },
-        )
+        _refresh_statistics(session, {ScoreHistory: history_rows})
+        # Last before the commit: readers of the score tables wait from here until then.
+        replacer.swap()
         step("write history and feed", started)
     bar.close()
     return ScoringSummary(
@@ -165,13 +169,14 @@ def _previous_scores(session: Session) -> pd.DataFrame:
     return frame
 
 
-def _write_current(session: Session, scores: compute.Scores, calculated_at: datetime) -> None:
-    with bulk.FrameWriter(session) as writer:
-        _queue_current(writer, scores, calculated_at)
+def _one_run_at_a_time(session: Session) -> None:
+    """Make a second scoring run wait for this one (PostgreSQL; SQLite writers queue anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCORING_LOCK_KEY})
 
 
-def _queue_current(
-    writer: bulk.FrameWriter, scores: compute.Scores, calculated_at: datetime
+def _replace_current(
+    replacer: bulk.TableReplacer, scores: compute.Scores, calculated_at: datetime
 ) -> None:
     frame = scores.frame
     purchased = frame["purchased"].to_numpy()
@@ -197,13 +202,7 @@ def _queue_current(
     # Weights, base values and the arrays' layout are the same for everyone: kept in the fit.
     health["details"] = stored.json_arrays(inputs[list(stored.HEALTH_INPUTS)])
     health["calculated_at"] = calculated_at
-    writer.write(
-        HealthScore.__table__,
-        health,
-        upsert_key="customer_id",
-        json_columns=["details"],
-        stamp_column="calculated_at",
-    )
+    replacer.replace(HealthScore.__table__, health)
 
     recent, baseline = compute.engagement_activity(frame)
     values = pd.DataFrame(
@@ -248,13 +247,7 @@ def _queue_current(
             "calculated_at": calculated_at,
         }
     )
-    writer.write(
-        ChurnRisk.__table__,
-        risks,
-        upsert_key="customer_id",
-        json_columns=["factors"],
-        stamp_column="calculated_at",
-    )
+    replacer.replace(ChurnRisk.__table__, risks)
 
     buyers = frame[purchased]
     next_day = buyers["expected_next_order_day"]
@@ -278,14 +271,8 @@ def _queue_current(
             .astype(np.int64),
         }
     )
-    writer.write(
-        Prediction.__table__,
-        predictions,
-        upsert_key="customer_id",
-        stamp_column="calculated_at",
-        # Customers who no longer have a purchase (all orders cancelled) lose their prediction.
-        delete_missing=True,
-    )
+    # Customers who no longer have a purchase (all orders cancelled) lose their prediction.
+    replacer.replace(Prediction.__table__, predictions)
 
 
 def history_moves(frame: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, Integer, Select, and_, case, cast, func, literal, select
+from sqlalchemy import BigInteger, Date, Integer, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,6 +24,7 @@ from c360.frames import read_frame
 from c360.models import Order, OrderStatus
 
 EPOCH = date(1970, 1, 1)
+_DAY_SHIFT = 2**40
 # Orders that are (or will become) purchases; cancelled and refunded ones are not behaviour
 # the models should learn from.
 PURCHASE_STATUSES: tuple[OrderStatus, ...] = tuple(
@@ -206,34 +207,40 @@ def load_summary(session: Session, end: date) -> Summary:
 
 
 def load_summaries(session: Session, ends: Sequence[date]) -> list[Summary]:
-    """Summaries up to each of ``ends`` from one pass: a per-day GROUP BY, then per customer."""
+    """Summaries up to each of ``ends`` from one pass: a per-day GROUP BY, then per customer.
+
+    Both levels group rows that arrive in customer order, so neither sorts nor hashes the
+    whole table. The value of the first purchase day (left out of ``monetary``) is carried
+    by ``min(day * 2**40 + value)``: the smallest day wins and its value is the remainder
+    (a day's purchases stay far below 2**40 cents; values are never negative).
+    """
     dialect = session.get_bind().dialect.name
     days = purchase_days_query(dialect, None, max(ends)).subquery()
-    with_first = select(
-        days.c.customer_id,
-        days.c.day,
-        days.c.value,
-        func.min(days.c.day).over(partition_by=days.c.customer_id).label("first_day"),
-    ).subquery()
-    day, value, first = with_first.c.day, with_first.c.value, with_first.c.first_day
+    day, value = days.c.day, days.c.value
+    first_day_value = func.min(cast(day, BigInteger) * _DAY_SHIFT + value) % _DAY_SHIFT
     aggregates = []
     for end in ends:
         end_day = day_number(end)
         inside = day <= end_day
+        total = func.coalesce(func.sum(case((inside, value))), 0)
         aggregates += [
             func.sum(case((inside, 1), else_=0)),
             func.min(case((inside, day))),
             func.max(case((inside, day))),
-            func.coalesce(func.sum(case((inside, value))), 0),
-            func.coalesce(func.sum(case((and_(inside, day > first), value))), 0),
+            total,
+            total - first_day_value,
             func.coalesce(func.sum(case((and_(inside, day > end_day - 365), value))), 0),
         ]
+    # The planner cannot estimate how many customers the per-day groups fold into and picks
+    # hash aggregates, which spill to disk at scale (17 s at 9.8 M orders, against 10 s for
+    # the two streaming aggregates over the (customer_id, created_at) index order).
     table = read_frame(
         session,
-        select(with_first.c.customer_id, *aggregates)
-        .group_by(with_first.c.customer_id)
-        .order_by(with_first.c.customer_id),
+        select(days.c.customer_id, *aggregates)
+        .group_by(days.c.customer_id)
+        .order_by(days.c.customer_id),
         [f"c{i}" for i in range(1 + len(aggregates))],
+        planner={"enable_hashagg": "off"},
     )
     columns = [] if table.empty else [table[c].to_numpy(np.float64) for c in table.columns]
     summaries = []

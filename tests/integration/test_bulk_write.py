@@ -1,23 +1,28 @@
-"""Bulk score writes on SQLite and PostgreSQL: upserts skip nothing a reader would see."""
+"""Bulk score writes on SQLite and PostgreSQL: a replacement is whole; the table keeps its rules."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, select
+import psycopg
+import pytest
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from c360 import models as m
 from c360.db import session_factory
 from c360.scoring import bulk
 from tests import factories
 
+STAMP = datetime(2025, 6, 1)
 
-def _predictions(customer_ids: list[int], calculated_at: datetime, alive: list[float]):  # type: ignore[no-untyped-def]
+
+def _predictions(customer_ids: list[int], alive: list[float]):  # type: ignore[no-untyped-def]
     return pd.DataFrame(
         {
             "customer_id": customer_ids,
-            "calculated_at": calculated_at,
+            "calculated_at": STAMP,
             "prob_alive": alive,
             "prob_no_purchase_90d": 0.5,
             "expected_purchases_90d": 1.0,
@@ -32,59 +37,110 @@ def _predictions(customer_ids: list[int], calculated_at: datetime, alive: list[f
     )
 
 
-def _stored(session, table):  # type: ignore[no-untyped-def]
+def _stored(session):  # type: ignore[no-untyped-def]
+    table = m.Prediction.__table__
     rows = session.execute(
-        select(table.c.customer_id, table.c.prob_alive, table.c.calculated_at).order_by(
-            table.c.customer_id
-        )
+        select(table.c.customer_id, table.c.prob_alive).order_by(table.c.customer_id)
     ).all()
-    return [(r.prob_alive, r.calculated_at) for r in rows]
+    return [tuple(row) for row in rows]
 
 
-def test_an_upsert_rewrites_only_changed_rows_and_their_stamp_records_the_change(
-    engine: Engine,
+def _replace(session, frame: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    with bulk.TableReplacer(session) as replacer:
+        replacer.replace(m.Prediction.__table__, frame)
+        replacer.swap()
+
+
+def test_a_replacement_leaves_exactly_the_new_rows(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        ids = [factories.customer(session).id for _ in range(3)]
+        session.commit()
+        _replace(session, _predictions(ids, [0.1, 0.2, 0.3]))
+        session.commit()
+        _replace(session, _predictions(ids[1:2], [0.5]))
+        session.commit()
+        assert _stored(session) == [(ids[1], 0.5)]
+        _replace(session, _predictions([], []))
+        session.commit()
+        assert _stored(session) == []
+
+
+def test_a_replacement_that_fails_leaves_the_old_rows(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        ids = [factories.customer(session).id for _ in range(2)]
+        session.commit()
+        _replace(session, _predictions(ids, [0.1, 0.2]))
+        session.commit()
+        # On PostgreSQL the COPY and constraint checks run on the driver's cursor directly.
+        with pytest.raises((IntegrityError, psycopg.errors.ForeignKeyViolation)):
+            _replace(session, _predictions([ids[0], 999_999], [0.7, 0.8]))  # no such customer
+        session.rollback()
+        assert _stored(session) == [(ids[0], 0.1), (ids[1], 0.2)]
+        assert not inspect(engine).has_table("predictions__next")
+
+
+def _shape(engine: Engine, name: str) -> dict[str, object]:
+    found = inspect(engine)
+    return {
+        "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(name)],
+        "pk": found.get_pk_constraint(name),
+        "unique": found.get_unique_constraints(name),
+        "indexes": found.get_indexes(name),
+        "foreign_keys": found.get_foreign_keys(name),
+        "checks": found.get_check_constraints(name),
+    }
+
+
+@pytest.mark.postgres
+def test_a_replaced_table_keeps_its_name_constraints_indexes_grants_and_id_sequence(
+    pg_engine: Engine,
 ) -> None:
-    table = m.Prediction.__table__
-    with session_factory(engine)() as session:
-        ids = [factories.customer(session).id for _ in range(3)]
+    with session_factory(pg_engine)() as session:
+        ids = [factories.customer(session).id for _ in range(2)]
+        session.execute(text("GRANT SELECT ON health_scores TO PUBLIC"))
         session.commit()
-        first, second = datetime(2025, 6, 1), datetime(2025, 6, 2)
-        for stamp, alive in ((first, [0.1, 0.2, 0.3]), (second, [0.1, 0.9, 0.3])):
-            bulk.write_frame(
-                session,
-                table,
-                _predictions(ids, stamp, alive),
-                upsert_key="customer_id",
-                stamp_column="calculated_at",
+    before = {name: _shape(pg_engine, name) for name in ("health_scores", "predictions")}
+    health = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "score": [50.0, 60.0],
+            "purchase_score": 1.0,
+            "engagement_score": 2.0,
+            "support_score": 3.0,
+            "recency_score": 4.0,
+            "level": "fair",
+            "details": '{"a": [1, 2]}',
+            "calculated_at": STAMP,
+        }
+    )
+    with session_factory(pg_engine)() as session:
+        for _ in range(2):
+            with bulk.TableReplacer(session) as replacer:
+                replacer.replace(m.HealthScore.__table__, health)
+                replacer.replace(m.Prediction.__table__, _predictions(ids, [0.1, 0.2]))
+                replacer.swap()
+            session.commit()
+        after = {name: _shape(pg_engine, name) for name in before}
+        for name in before:
+            for key in before[name]:
+                assert after[name][key] == before[name][key], (name, key)
+        granted = session.scalar(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a "
+                "WHERE c.relname = 'health_scores' AND a.grantee = 0 "
+                "AND a.privilege_type = 'SELECT')"
             )
-        session.commit()
-        assert _stored(session, table) == [(0.1, first), (0.9, second), (0.3, first)]
-
-
-def test_an_upsert_with_delete_missing_removes_rows_whose_key_is_gone(engine: Engine) -> None:
-    table = m.Prediction.__table__
-    stamp = datetime(2025, 6, 1)
-    with session_factory(engine)() as session:
-        ids = [factories.customer(session).id for _ in range(3)]
-        session.commit()
-        bulk.write_frame(
-            session, table, _predictions(ids, stamp, [0.1, 0.2, 0.3]), upsert_key="customer_id"
         )
-        bulk.write_frame(
-            session,
-            table,
-            _predictions(ids[1:2], stamp, [0.5]),
-            upsert_key="customer_id",
-            delete_missing=True,
+        assert granted
+        # The id sequence still belongs to the table: new rows get ids, and it is dropped with it.
+        owner = session.scalar(text("SELECT pg_get_serial_sequence('health_scores', 'id')"))
+        assert owner is not None
+        assert session.scalar(text("SELECT count(*) FROM health_scores")) == 2
+        # The scores still go when their customer does.
+        session.execute(text("DELETE FROM customers WHERE id = :id"), {"id": ids[0]})
+        assert session.scalar(text("SELECT count(*) FROM health_scores")) == 1
+        assert session.scalar(text("SELECT count(*) FROM predictions")) == 1
+        session.rollback()
+        assert not session.scalar(
+            text("SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_\\_next'")
         )
-        session.commit()
-        assert _stored(session, table) == [(0.5, stamp)]
-        bulk.write_frame(
-            session,
-            table,
-            _predictions([], stamp, []),
-            upsert_key="customer_id",
-            delete_missing=True,
-        )
-        session.commit()
-        assert _stored(session, table) == []

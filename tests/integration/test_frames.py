@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, literal, select
 
 from c360 import models as m
 from c360.db import session_factory
@@ -42,3 +42,30 @@ def test_an_empty_result_is_an_empty_frame_with_the_named_columns(engine: Engine
 def test_naming_more_or_fewer_columns_than_selected_is_refused(engine: Engine) -> None:
     with session_factory(engine)() as session, pytest.raises(ValueError, match="2 columns"):
         read_frame(session, select(m.Customer.id, m.Customer.name), ["id"])
+
+
+def test_a_statement_with_a_percent_operator_reads_the_same_on_both_databases(
+    engine: Engine,
+) -> None:
+    with session_factory(engine)() as session:
+        frame = read_frame(session, select(literal(17) % literal(5)), ["rest"])
+    assert frame["rest"].tolist() == [2]
+
+
+@pytest.mark.postgres
+def test_a_read_with_a_planner_setting_runs_with_it(pg_engine: Engine) -> None:
+    with session_factory(pg_engine)() as session:
+        statement = select(func.current_setting("enable_hashagg"))
+        assert read_frame(session, statement, ["v"])["v"].tolist() == ["on"]
+        changed = read_frame(session, statement, ["v"], planner={"enable_hashagg": "off"})
+        assert changed["v"].tolist() == ["off"]
+        assert session.scalar(statement) == "on"
+
+
+@pytest.mark.postgres
+def test_numeric_sums_read_as_floats(pg_engine: Engine) -> None:
+    with session_factory(pg_engine)() as session:
+        statement = select(func.sum(literal(2**40)) + 0.5, func.avg(literal(3)))
+        frame = read_frame(session, statement, ["sum", "mean"])
+    assert frame.dtypes.tolist() == ["float64", "float64"]
+    assert frame.iloc[0].tolist() == [2**40 + 0.5, 3.0]

@@ -76,17 +76,16 @@ def test_scoring_stores_one_row_per_customer_and_a_same_day_rerun_adds_no_histor
         prospect = factories.customer(session, registered_at=datetime(2025, 1, 1)).id
         session.commit()
     summary = job.run_scoring(engine, AS_OF)
-    with session_factory(engine)() as session:
-        stamps = dict(session.execute(select(m.HealthScore.id, m.HealthScore.calculated_at)).all())
-    job.run_scoring(engine, AS_OF)
+    again = job.run_scoring(engine, AS_OF)
     with session_factory(engine)() as session:
         assert count(session, m.HealthScore) == len(ids) + 1
         assert count(session, m.ChurnRisk) == len(ids) + 1
         assert count(session, m.Prediction) == summary.buyers == len(ids)
         assert count(session, m.ScoreHistory) == len(ids) + 1  # nothing moved the second time
-        # Unchanged rows are not rewritten: their stamp still says when they were calculated.
-        after = dict(session.execute(select(m.HealthScore.id, m.HealthScore.calculated_at)).all())
-        assert after == stamps
+        # Every row says when it was last scored.
+        stamps = set(session.scalars(select(m.HealthScore.calculated_at)))
+        assert stamps == set(session.scalars(select(m.ChurnRisk.calculated_at)))
+        assert stamps == {again.calculated_at}
         assert count(session, m.ModelFit) == 2
         scores = session.scalars(select(m.HealthScore.score)).all()
         assert all(0 <= s <= 100 for s in scores)
@@ -271,3 +270,21 @@ def test_the_first_run_leaves_planner_statistics_that_count_the_new_rows(
             ).all()
         )
     assert estimated == {"health_scores": 80, "churn_risks": 80, "score_history": len(ids)}
+
+
+@pytest.mark.postgres
+def test_two_scoring_runs_at_once_both_finish_and_leave_one_row_per_customer(
+    pg_engine: Engine,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with session_factory(pg_engine)() as session:
+        ids = load_purchases(session, None, customers=60)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(job.run_scoring, pg_engine, AS_OF) for _ in range(2)]
+        summaries = [run.result() for run in runs]
+    with session_factory(pg_engine)() as session:
+        assert count(session, m.HealthScore) == count(session, m.ChurnRisk) == len(ids)
+        assert count(session, m.ModelFit) == 2
+        stamps = set(session.scalars(select(m.HealthScore.calculated_at)))
+    assert stamps == {max(s.calculated_at for s in summaries)}
