@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,10 +21,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Engine, Table, delete, insert
 from sqlalchemy.orm import Session
+
+from c360.errors import C360Error
 
 STAGING_SUFFIX = "__next"
 
@@ -87,10 +91,16 @@ class TableReplacer:
                 self._pool = None
 
     def swap(self) -> None:
-        """Put every staged table in place of its live table (PostgreSQL; nothing elsewhere)."""
+        """Put every staged table in place of its live table (PostgreSQL; nothing elsewhere).
+
+        Dropping a live table waits for the queries reading it, and every query that arrives
+        meanwhile waits behind the drop. So each attempt waits at most ``SWAP_LOCK_WAIT`` and
+        then gives way (back to a savepoint) before trying again: a long report delays the
+        swap, never the dashboard by more than that.
+        """
         self.finish()
         for name in self._staged:
-            _swap_in(_cursor(self.session), name)
+            _swap_in_when_free(self.session, name)
         self._staged = []
 
     def _on_own_connection(self, work: Callable[..., None], *args: Any) -> None:
@@ -158,6 +168,40 @@ def _stage(cursor: Any, name: str, columns: list[str], csv_text: bytes) -> None:
 
 def _drop_staging(cursor: Any, name: str) -> None:
     cursor.execute(f'DROP TABLE IF EXISTS "{_staging_name(name)}"')
+
+
+# How long one attempt to take a live table waits for its readers, and how often it tries.
+SWAP_LOCK_WAIT = "2s"
+SWAP_ATTEMPTS = 150
+
+
+def _swap_in_when_free(session: Session, name: str) -> None:
+    cursor = _cursor(session)
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    (before,) = cursor.fetchone()
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", (SWAP_LOCK_WAIT,))
+    try:
+        for attempt in range(SWAP_ATTEMPTS):
+            cursor.execute("SAVEPOINT c360_swap")
+            try:
+                _swap_in(cursor, name)
+            except psycopg.errors.LockNotAvailable:
+                cursor.execute("ROLLBACK TO SAVEPOINT c360_swap")
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+                continue
+            cursor.execute("RELEASE SAVEPOINT c360_swap")
+            return
+        raise SwapTimeout(
+            f"The new scores were not saved: queries kept reading {name} through "
+            f"{SWAP_ATTEMPTS} attempts of {SWAP_LOCK_WAIT} each. Run the scoring again later."
+        )
+    finally:
+        if cursor.connection.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", (before,))
+
+
+class SwapTimeout(C360Error):
+    """Readers held a table for too long; the run is rolled back."""
 
 
 def _swap_in(cursor: Any, name: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pandas as pd
@@ -144,3 +146,69 @@ def test_a_replaced_table_keeps_its_name_constraints_indexes_grants_and_id_seque
         assert not session.scalar(
             text("SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_\\_next'")
         )
+
+
+def _hold_a_read(engine: Engine):  # type: ignore[no-untyped-def]
+    """A connection whose open transaction has read predictions (a long report, say)."""
+    reader = engine.connect()
+    reader.execute(text("SELECT count(*) FROM predictions"))
+    return reader
+
+
+@pytest.mark.postgres
+def test_a_swap_gives_way_to_a_long_reader_and_lets_new_readers_through(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "SWAP_LOCK_WAIT", "200ms")
+    with session_factory(pg_engine)() as session:
+        ids = [factories.customer(session).id for _ in range(2)]
+        session.commit()
+        _replace(session, _predictions(ids, [0.1, 0.2]))
+        session.commit()
+    long_reader = _hold_a_read(pg_engine)
+
+    def rescore() -> None:
+        with session_factory(pg_engine)() as session:
+            _replace(session, _predictions(ids, [0.7, 0.8]))
+            session.commit()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(rescore)
+        try:
+            time.sleep(1.5)
+            assert not running.done()  # still waiting for the long reader
+            with pg_engine.connect() as reader:
+                # Not stuck behind the waiting swap (a plain DROP would queue it to the end).
+                reader.execute(text("SET statement_timeout = '3s'"))
+                assert reader.scalar(text("SELECT count(*) FROM predictions")) == 2
+        finally:
+            long_reader.rollback()
+            long_reader.close()
+        running.result(timeout=60)
+    with session_factory(pg_engine)() as session:
+        assert _stored(session) == [(ids[0], 0.7), (ids[1], 0.8)]
+
+
+@pytest.mark.postgres
+def test_a_swap_that_never_gets_its_table_saves_nothing_and_says_so(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "SWAP_LOCK_WAIT", "100ms")
+    monkeypatch.setattr(bulk, "SWAP_ATTEMPTS", 3)
+    with session_factory(pg_engine)() as session:
+        ids = [factories.customer(session).id for _ in range(2)]
+        session.commit()
+        _replace(session, _predictions(ids, [0.1, 0.2]))
+        session.commit()
+    long_reader = _hold_a_read(pg_engine)
+    try:
+        with session_factory(pg_engine)() as session:
+            with pytest.raises(bulk.SwapTimeout, match="not saved"):
+                _replace(session, _predictions(ids, [0.7, 0.8]))
+            session.rollback()
+    finally:
+        long_reader.rollback()
+        long_reader.close()
+    with session_factory(pg_engine)() as session:
+        assert _stored(session) == [(ids[0], 0.1), (ids[1], 0.2)]
+    assert not inspect(pg_engine).has_table("predictions__next")
