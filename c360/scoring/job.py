@@ -84,7 +84,7 @@ def run_scoring(
     """Score every customer as of ``as_of`` (default today, UTC) in one transaction."""
     as_of = as_of or utcnow().date()
     seconds: dict[str, float] = {}
-    steps = ["read", "fit and score", "write scores", "write history and feed"]
+    steps = ["read", "fit and score", "write", "swap in"]
     bar = tqdm(total=len(steps), desc="scoring", unit="step", disable=not progress)
 
     def step(name: str, started: float) -> float:
@@ -105,17 +105,17 @@ def run_scoring(
         scores = compute.compute_scores(now, before, weights, _previous_bgnbd(session))
         started = step("fit and score", started)
         calculated_at = utcnow()
+        # The score tables load on connections of their own; this one writes the rest meanwhile.
         _replace_current(replacer, scores, calculated_at)
-        replacer.finish()
-        started = step("write scores", started)
         history_rows = _write_history(session, scores, previous, calculated_at)
         logged = _log_health_changes(session, scores, previous, calculated_at)
         notified = _notify_churn_changes(session, scores, previous, calculated_at)
         fit = _record_fit(session, scores, as_of, calculated_at)
         _refresh_statistics(session, {ScoreHistory: history_rows})
+        started = step("write", started)
         # Last before the commit: readers of the score tables wait from here until then.
         replacer.swap()
-        step("write history and feed", started)
+        step("swap in", started)
     bar.close()
     return ScoringSummary(
         as_of=as_of,
