@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c360.models.base import Base, BigId, JsonValue, int_pk, str_enum, utcnow
+from c360.models.base import Base, BigId, JsonText, JsonValue, int_pk, str_enum, utcnow
 from c360.models.enums import ChurnLevel, HealthLevel, NoteVisibility
 
 
@@ -124,7 +124,7 @@ class HealthScore(Base):
     recency_score: Mapped[float] = mapped_column(Float)
     level: Mapped[HealthLevel] = mapped_column(str_enum(HealthLevel, "health_level"))
     # The weights used and the inputs behind each component, for "why".
-    details: Mapped[Any] = mapped_column(JsonValue, default=dict)
+    details: Mapped[Any] = mapped_column(JsonText, default=dict)
     calculated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -148,7 +148,7 @@ class ChurnRisk(Base):
     # B2: what a churn would cost (trailing 12-month spend) and that times the churn probability.
     value_at_stake_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     expected_loss_cents: Mapped[int] = mapped_column(BigInteger, default=0)
-    factors: Mapped[Any] = mapped_column(JsonValue, default=dict)
+    factors: Mapped[Any] = mapped_column(JsonText, default=dict)
     calculated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -318,7 +318,9 @@ def _csv(frame: pd.DataFrame) -> bytes:
 def _json_columns(table: Table) -> list[str]:
     from sqlalchemy import JSON
 
-    return [c.name for c in table.columns if isinstance(c.type, JSON)]
+    from c360.models.base import JsonText
+
+    return [c.name for c in table.columns if isinstance(c.type, (JSON, JsonText))]
 
 
 def _insert_generic(
