@@ -84,8 +84,7 @@ def _read_postgres(
             cursor.execute("SELECT set_config($1, $2, false)", (name, value))
         cursor.execute(sql)
         table = cursor.fetch_arrow_table()
-    frame = pa.table([_plain(column) for column in table.columns], names=list(names)).to_pandas()
-    return frame
+    return pa.table([_plain(column) for column in table.columns], names=list(names)).to_pandas()
 
 
 def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:

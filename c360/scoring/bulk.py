@@ -24,10 +24,11 @@ import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy import Engine, Table, delete, insert
+from sqlalchemy import JSON, Engine, Table, delete, insert
 from sqlalchemy.orm import Session
 
 from c360.errors import C360Error
+from c360.models.base import JsonText
 
 STAGING_SUFFIX = "__next"
 
@@ -40,7 +41,7 @@ def write_frame(session: Session, table: Table, frame: pd.DataFrame) -> None:
         cursor = _cursor(session)
         _copy_in(cursor, table.name, list(frame.columns), _csv(frame))
     else:
-        _insert_generic(session, table, frame, json_columns=_json_columns(table))
+        _insert_generic(session, table, frame)
 
 
 class TableReplacer:
@@ -69,7 +70,7 @@ class TableReplacer:
         """Queue: the rows of ``table`` become exactly the rows of ``frame``."""
         if self._pool is None:
             self.session.execute(delete(table))
-            _insert_generic(self.session, table, frame, json_columns=_json_columns(table))
+            _insert_generic(self.session, table, frame)
             return
         text = _csv(frame)  # built here, so it overlaps the previous frame's database work
         self._staged.append(table.name)
@@ -315,19 +316,11 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return out.getvalue().to_pybytes()
 
 
-def _json_columns(table: Table) -> list[str]:
-    from sqlalchemy import JSON
-
-    from c360.models.base import JsonText
-
-    return [c.name for c in table.columns if isinstance(c.type, (JSON, JsonText))]
-
-
-def _insert_generic(
-    session: Session, table: Table, frame: pd.DataFrame, *, json_columns: list[str]
-) -> None:
+def _insert_generic(session: Session, table: Table, frame: pd.DataFrame) -> None:
+    """Insert through SQLAlchemy: JSON columns arrive as JSON text and go in as values."""
     if frame.empty:
         return
+    json_columns = [c.name for c in table.columns if isinstance(c.type, (JSON, JsonText))]
     records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
     for record in records:
         for name in json_columns:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -107,8 +108,17 @@ def load_feature_frames(
     dialect = session.get_bind().dialect.name
     # Longest first: the purchase summary reads every order.
     summaries = reads.submit(rfm.load_summaries, session, ends)
-    pending = [reads.submit(read_frame, session, *read) for read in _reads(dialect, windows)]
-    customers = pending.pop(0).result()
+    customers_read = reads.submit(
+        read_frame,
+        session,
+        _customers_query(dialect, windows),
+        ["customer_id", "manager", "registered"],
+    )
+    activity = [
+        (read, reads.submit(read_frame, session, read.statement, read.columns(len(windows))))
+        for read in _per_window_reads(dialect, windows)
+    ]
+    customers = customers_read.result()
     everyone = pd.Index(customers["customer_id"].to_numpy(np.int64), name="customer_id")
     managers = customers["manager"].to_numpy(np.float64, na_value=np.nan)
     registered = customers["registered"].to_numpy(np.float64)
@@ -130,57 +140,63 @@ def load_feature_frames(
             frame[name] = part[name].to_numpy()
         frame["purchased"] = part["frequency"].notna().to_numpy()
 
-    per_window_names = [
-        ("opens", "opens_baseline", "clicks", "clicks_baseline"),
-        ("sessions", "sessions_baseline"),
-        ("loyalty_events", "loyalty_events_baseline"),
-        SUPPORT_COLUMNS,
-    ]
-    for read, per_window in zip(pending, per_window_names, strict=True):
-        part = read.result()
+    for read, pending in activity:
+        part = pending.result()
         if part.empty:
             continue
         part = part.set_index("customer_id")
         for k, frame in enumerate(frames):
             aligned = part.reindex(frame.index)
-            for name in per_window:
+            for name in read.per_window:
                 values = aligned[f"{name}@{k}"].astype(np.float64)
                 frame[name] = values if name.startswith("average") else values.fillna(0.0)
     return frames
 
 
-def _reads(dialect: str, windows: list[_Window]) -> list[tuple[Select, list[str]]]:
-    """(statement, column names) of the customers, then of each activity and support query."""
-    last_end = max(w.end for w in windows)
-    earliest_baseline = min(w.baseline for w in windows)
-    earliest_year = min(w.year for w in windows)
+@dataclass(frozen=True)
+class _PerWindowRead:
+    """A GROUP BY customer_id whose columns repeat ``per_window`` once for each window."""
 
-    def named(statement: Select, per_window: tuple[str, ...]) -> tuple[Select, list[str]]:
-        names = [f"{name}@{k}" for k in range(len(windows)) for name in per_window]
-        return statement, ["customer_id", *names]
+    statement: Select
+    per_window: tuple[str, ...]
 
-    customers = select(
+    def columns(self, windows: int) -> list[str]:
+        """Result column names: customer_id, then ``name@k`` for window k."""
+        return ["customer_id", *[f"{n}@{k}" for k in range(windows) for n in self.per_window]]
+
+
+def _customers_query(dialect: str, windows: list[_Window]) -> Select:
+    return select(
         Customer.id,
         Customer.account_manager_id,
         rfm.day_number_sql(dialect, Customer.registered_at),
-    ).where(Customer.registered_at < last_end)
-    message = CampaignMessage
-    loyalty = LoyaltyTransaction
+    ).where(Customer.registered_at < max(w.end for w in windows))
+
+
+def _recent_and_baseline(windows: list[_Window], *columns) -> list:  # type: ignore[no-untyped-def]
+    """Per window and column: events in the last 90 days, then in the baseline before them."""
     return [
-        (customers, ["customer_id", "manager", "registered"]),
-        named(
+        count
+        for w in windows
+        for column in columns
+        for count in (
+            _count_between(column, w.recent, w.end),
+            _count_between(column, w.baseline, w.recent),
+        )
+    ]
+
+
+def _per_window_reads(dialect: str, windows: list[_Window]) -> list[_PerWindowRead]:
+    """Messages, sessions, loyalty events and support tickets, one GROUP BY each."""
+    last_end = max(w.end for w in windows)
+    earliest_baseline = min(w.baseline for w in windows)
+    earliest_year = min(w.year for w in windows)
+    message, loyalty, ticket = CampaignMessage, LoyaltyTransaction, SupportTicket
+    return [
+        _PerWindowRead(
             select(
                 message.customer_id,
-                *[
-                    expression
-                    for w in windows
-                    for expression in (
-                        _count_between(message.opened_at, w.recent, w.end),
-                        _count_between(message.opened_at, w.baseline, w.recent),
-                        _count_between(message.clicked_at, w.recent, w.end),
-                        _count_between(message.clicked_at, w.baseline, w.recent),
-                    )
-                ],
+                *_recent_and_baseline(windows, message.opened_at, message.clicked_at),
             )
             .where(
                 message.sent_at < last_end,
@@ -189,34 +205,14 @@ def _reads(dialect: str, windows: list[_Window]) -> list[tuple[Select, list[str]
             .group_by(message.customer_id),
             ("opens", "opens_baseline", "clicks", "clicks_baseline"),
         ),
-        named(
-            select(
-                WebSession.customer_id,
-                *[
-                    expression
-                    for w in windows
-                    for expression in (
-                        _count_between(WebSession.started_at, w.recent, w.end),
-                        _count_between(WebSession.started_at, w.baseline, w.recent),
-                    )
-                ],
-            )
+        _PerWindowRead(
+            select(WebSession.customer_id, *_recent_and_baseline(windows, WebSession.started_at))
             .where(WebSession.started_at < last_end, WebSession.started_at >= earliest_baseline)
             .group_by(WebSession.customer_id),
             ("sessions", "sessions_baseline"),
         ),
-        named(
-            select(
-                loyalty.customer_id,
-                *[
-                    expression
-                    for w in windows
-                    for expression in (
-                        _count_between(loyalty.created_at, w.recent, w.end),
-                        _count_between(loyalty.created_at, w.baseline, w.recent),
-                    )
-                ],
-            )
+        _PerWindowRead(
+            select(loyalty.customer_id, *_recent_and_baseline(windows, loyalty.created_at))
             .where(
                 loyalty.created_at < last_end,
                 loyalty.created_at >= earliest_baseline,
@@ -225,19 +221,16 @@ def _reads(dialect: str, windows: list[_Window]) -> list[tuple[Select, list[str]
             .group_by(loyalty.customer_id),
             ("loyalty_events", "loyalty_events_baseline"),
         ),
-        named(
+        _PerWindowRead(
             select(
-                SupportTicket.customer_id,
+                ticket.customer_id,
                 *[expression for w in windows for expression in _support_aggregates(dialect, w)],
             )
             .where(
-                SupportTicket.created_at < last_end,
-                or_(
-                    SupportTicket.resolved_at.is_(None),
-                    SupportTicket.resolved_at >= earliest_year,
-                ),
+                ticket.created_at < last_end,
+                or_(ticket.resolved_at.is_(None), ticket.resolved_at >= earliest_year),
             )
-            .group_by(SupportTicket.customer_id),
+            .group_by(ticket.customer_id),
             SUPPORT_COLUMNS,
         ),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -58,17 +59,7 @@ def test_the_sql_summary_matches_the_pandas_summary_at_both_ends(engine: Engine)
     for end, summary in zip(ends, from_sql, strict=True):
         expected = rfm.summarize(listed, end)
         assert len(summary) == len(expected) > 50
-        for name in (
-            "customer_ids",
-            "frequency",
-            "recency",
-            "age",
-            "monetary",
-            "first_day",
-            "last_day",
-            "total_value",
-            "trailing_year_value",
-        ):
+        for field in fields(rfm.Summary):
             np.testing.assert_allclose(
-                getattr(summary, name), getattr(expected, name), err_msg=name
+                getattr(summary, field.name), getattr(expected, field.name), err_msg=field.name
             )

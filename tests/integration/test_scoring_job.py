@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -276,8 +277,6 @@ def test_the_first_run_leaves_planner_statistics_that_count_the_new_rows(
 def test_two_scoring_runs_at_once_both_finish_and_leave_one_row_per_customer(
     pg_engine: Engine,
 ) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     with session_factory(pg_engine)() as session:
         ids = load_purchases(session, None, customers=60)
     with ThreadPoolExecutor(max_workers=2) as pool:
