@@ -73,13 +73,17 @@ def read_frame(
     return _read_postgres(bind.url, sql.replace("%%", "%"), names, planner or {})
 
 
+def adbc_connect(url: URL) -> Any:
+    """A connection of the ADBC PostgreSQL driver (DB-API, Arrow in and out) to ``url``."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    return adbc.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+
+
 def _read_postgres(
     url: URL, sql: str, names: Sequence[str], planner: Mapping[str, str]
 ) -> pd.DataFrame:
-    import adbc_driver_postgresql.dbapi as adbc
-
-    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with adbc.connect(uri) as connection, connection.cursor() as cursor:
+    with adbc_connect(url) as connection, connection.cursor() as cursor:
         for name, value in planner.items():
             cursor.execute("SELECT set_config($1, $2, false)", (name, value))
         cursor.execute(sql)

@@ -1,8 +1,9 @@
-"""Bulk writes of score frames: COPY (CSV) on PostgreSQL, executemany elsewhere.
+"""Bulk writes of score frames: COPY on PostgreSQL, executemany elsewhere.
 
-A scoring run replaces every row of a score table. On PostgreSQL the new rows are COPYed into a
-staging table with no indexes, which then gets the live table's constraints, indexes, grants
-and statistics and takes its place in one rename just before the run commits. Loading a fresh
+A scoring run replaces every row of a score table. On PostgreSQL the new rows are COPYed in
+PostgreSQL's binary format (from Arrow columns, by the ADBC driver) into a staging table with no
+indexes, which then gets the live table's constraints, indexes, grants and statistics and takes
+its place in one rename just before the run commits. Loading a fresh
 heap and building each index once is several times cheaper than updating a million indexed rows
 in place, leaves no dead rows behind, and readers keep the old table until the swap.
 """
@@ -24,10 +25,25 @@ import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy import JSON, Engine, Table, delete, insert
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    delete,
+    insert,
+)
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from c360.errors import C360Error
+from c360.frames import adbc_connect
 from c360.models.base import JsonText
 
 STAGING_SUFFIX = "__next"
@@ -63,6 +79,7 @@ class TableReplacer:
         if self._engine is not None and not isinstance(self._engine, Engine):
             raise TypeError("on PostgreSQL the session must be bound to an Engine")
         self._pool = ThreadPoolExecutor(max_workers=2) if self._engine is not None else None
+        self._url: URL | None = None if self._engine is None else self._engine.url
         self._pending: list[Future[None]] = []
         self._staged: list[str] = []
 
@@ -72,12 +89,10 @@ class TableReplacer:
             self.session.execute(delete(table))
             _insert_generic(self.session, table, frame)
             return
-        text = _csv(frame)  # built here, so it overlaps the previous frame's database work
+        rows = arrow_rows(table, frame)  # built here, overlapping the previous frame's load
         self._staged.append(table.name)
         self._pending.append(
-            self._pool.submit(
-                self._on_own_connection, _stage, table.name, list(frame.columns), text
-            )
+            self._pool.submit(self._on_own_connection, _stage, table.name, rows, self._url)
         )
 
     def finish(self) -> None:
@@ -144,16 +159,53 @@ class _Constraint:
         return _staging_name(self.name) if self.kind in ("p", "u") else self.name
 
 
-def _stage(cursor: Any, name: str, columns: list[str], csv_text: bytes) -> None:
-    """Load ``csv_text`` into a bare copy of ``name``, then give it the live table's rules."""
+# Arrow types whose binary form PostgreSQL's COPY reads into each column type (most specific
+# first: BigInteger and SmallInteger are Integers).
+_ARROW_TYPES: tuple[tuple[type, pa.DataType], ...] = (
+    (BigInteger, pa.int64()),
+    (SmallInteger, pa.int16()),
+    (Integer, pa.int32()),
+    (Float, pa.float64()),
+    (Boolean, pa.bool_()),
+    (DateTime, pa.timestamp("us")),
+    (String, pa.string()),  # also Text and our VARCHAR enums
+    (JsonText, pa.string()),
+)
+
+
+def arrow_rows(table: Table, frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as Arrow columns of exactly the types binary COPY needs for ``table``.
+
+    Missing values (NaN, None, NaT) become NULL; a value that does not fit its column (a
+    fraction for an integer, say) raises instead of being cut.
+    """
+    fields = []
+    for name in frame.columns:
+        column = table.c[name]
+        arrow_type = next((a for t, a in _ARROW_TYPES if isinstance(column.type, t)), None)
+        if arrow_type is None:
+            raise TypeError(f"no binary COPY type for {table.name}.{name} ({column.type})")
+        fields.append(pa.field(name, arrow_type))
+    rows = pa.Table.from_pandas(frame, preserve_index=False)
+    return rows.cast(pa.schema(fields))
+
+
+def _stage(cursor: Any, name: str, rows: pa.Table, url: URL) -> None:
+    """Load ``rows`` into a bare copy of ``name``, then give it the live table's rules."""
     staging = _staging_name(name)
     # Identifiers come from the table metadata and the catalog, never from user input.
     _drop_staging(cursor, name)  # left by a run that died before it could clean up
+    cursor.connection.commit()
+    # Created and loaded in one transaction of the ADBC connection (binary COPY from Arrow).
     # Check constraints and NOT NULL come with LIKE and are checked row by row during the COPY.
-    cursor.execute(
-        f'CREATE TABLE "{staging}" (LIKE "{name}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
-    )
-    _copy_in(cursor, staging, columns, csv_text)
+    with adbc_connect(url) as loader:
+        with loader.cursor() as load:
+            load.execute(
+                f'CREATE TABLE "{staging}" (LIKE "{name}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
+            )
+            if rows.num_rows:
+                load.adbc_ingest(staging, rows, mode="append")
+        loader.commit()
     for constraint in _constraints(cursor, name):
         cursor.execute(
             f'ALTER TABLE "{staging}" ADD CONSTRAINT "{constraint.staged_name}" '

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pandas as pd
 import psycopg
+import pyarrow as pa
 import pytest
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
@@ -79,6 +80,69 @@ def test_a_replacement_that_fails_leaves_the_old_rows(engine: Engine) -> None:
         session.rollback()
         assert _stored(session) == [(ids[0], 0.1), (ids[1], 0.2)]
         assert not inspect(engine).has_table("predictions__next")
+
+
+def test_a_replacement_stores_every_column_type_and_missing_values_as_null(engine: Engine) -> None:
+    with session_factory(engine)() as session:
+        ids = [factories.customer(session).id for _ in range(2)]
+        session.commit()
+        risks = pd.DataFrame(
+            {
+                "customer_id": ids,
+                "level": ["HIGH", "LOW"],
+                "score": [71.25, 0.0],
+                "days_since_last_purchase": pd.array([12, None], dtype="Int64"),
+                "engagement_decline": [0.5, 0.0],
+                "support_issues": [2, 0],
+                "value_at_stake_cents": [123_456_789_012, 0],
+                "expected_loss_cents": [1, 0],
+                "factors": ["[[1,null],[0.5]]", "[]"],
+                "calculated_at": STAMP,
+            }
+        )
+        predictions = _predictions(ids, [0.1, 0.2]).assign(
+            expected_next_order_at=[datetime(2025, 7, 1, 12, 30), pd.NaT],
+            typical_gap_days=[12.5, float("nan")],
+        )
+        with bulk.TableReplacer(session) as replacer:
+            replacer.replace(m.ChurnRisk.__table__, risks)
+            replacer.replace(m.Prediction.__table__, predictions)
+            replacer.swap()
+        session.commit()
+        table = m.ChurnRisk.__table__
+        stored = session.execute(
+            select(
+                table.c.customer_id,
+                table.c.level,
+                table.c.score,
+                table.c.days_since_last_purchase,
+                table.c.value_at_stake_cents,
+                table.c.factors,
+                table.c.calculated_at,
+            ).order_by(table.c.customer_id)
+        ).all()
+        assert [tuple(row) for row in stored] == [
+            (ids[0], m.ChurnLevel.HIGH, 71.25, 12, 123_456_789_012, [[1, None], [0.5]], STAMP),
+            (ids[1], m.ChurnLevel.LOW, 0.0, None, 0, [], STAMP),
+        ]
+        table = m.Prediction.__table__
+        stored = session.execute(
+            select(table.c.expected_next_order_at, table.c.typical_gap_days).order_by(
+                table.c.customer_id
+            )
+        ).all()
+        assert [tuple(row) for row in stored] == [
+            (datetime(2025, 7, 1, 12, 30), 12.5),
+            (None, None),
+        ]
+
+
+def test_a_value_that_does_not_fit_its_column_is_refused_before_anything_is_written() -> None:
+    frame = _predictions([1], [0.5]).assign(frequency=[2.5])  # an INTEGER column
+    with pytest.raises(pa.ArrowInvalid, match="truncated"):
+        bulk.arrow_rows(m.Prediction.__table__, frame)
+    with pytest.raises(TypeError, match="no binary COPY type for activity_log.before"):
+        bulk.arrow_rows(m.ActivityLog.__table__, pd.DataFrame({"before": ['{"a": 1}']}))
 
 
 def _shape(engine: Engine, name: str) -> dict[str, object]:
