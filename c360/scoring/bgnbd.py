@@ -32,9 +32,26 @@ class BgNbdParams:
 
 def _unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows of the stacked columns and how often each occurs (shrinks the likelihood)."""
-    stacked = np.column_stack(columns)
-    rows, counts = np.unique(stacked, axis=0, return_counts=True)
-    return rows, counts.astype(np.float64)
+    stacked = np.column_stack(columns).astype(np.float64)
+    keys = _packed_keys(stacked)
+    if keys is None:
+        rows, counts = np.unique(stacked, axis=0, return_counts=True)
+        return rows, counts.astype(np.float64)
+    # Same rows in the same order as np.unique(axis=0), which sorts rows as structured values.
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return stacked[first], counts.astype(np.float64)
+
+
+def _packed_keys(stacked: np.ndarray) -> np.ndarray | None:
+    """One int64 per row, ordered as the rows, when every value is a small whole number."""
+    bits = 63 // stacked.shape[1]
+    whole = (stacked >= 0) & (stacked < 2**bits) & (stacked == np.floor(stacked))
+    if not whole.all():  # NaN, fractions, negatives or large values
+        return None
+    keys = np.zeros(len(stacked), dtype=np.int64)
+    for column in stacked.astype(np.int64).T:
+        keys = (keys << bits) | column
+    return keys
 
 
 def log_likelihood(
@@ -73,8 +90,8 @@ def fit(
         )
     # Fit in units of the mean age (alpha scales with the time unit, r, a and b do not).
     scale = max(float(np.mean(age)), 1e-9)
-    rows, weights = _unique_rows(frequency, np.asarray(recency) / scale, np.asarray(age) / scale)
-    x, t_x, big_t = rows[:, 0], rows[:, 1], rows[:, 2]
+    rows, weights = _unique_rows(frequency, recency, age)
+    x, t_x, big_t = rows[:, 0], rows[:, 1] / scale, rows[:, 2] / scale
 
     def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
         values, gradient = _log_likelihood_and_gradient(np.exp(log_params), x, t_x, big_t)

@@ -41,8 +41,15 @@ class Scores:
     end_day: int
 
 
-def fit_models(frame: pd.DataFrame, start: BgNbdParams | None = None) -> FittedModels:
-    """Fit BG/NBD on every customer who bought and Gamma-Gamma on the repeat buyers."""
+def fit_models(
+    frame: pd.DataFrame,
+    start: BgNbdParams | None = None,
+    spend_start: GammaGammaParams | None = None,
+) -> FittedModels:
+    """Fit BG/NBD on every customer who bought and Gamma-Gamma on the repeat buyers.
+
+    ``start`` and ``spend_start``: where each fit begins its search (e.g. the last run's).
+    """
     buyers = frame[frame["purchased"]]
     params, log_likelihood = bgnbd.fit(
         buyers["frequency"].to_numpy(),
@@ -53,7 +60,9 @@ def fit_models(frame: pd.DataFrame, start: BgNbdParams | None = None) -> FittedM
     repeat = buyers[(buyers["frequency"] > 0) & (buyers["monetary"] > 0)]
     spend = None
     if len(repeat) >= 2:
-        spend, _ = gamma_gamma.fit(repeat["frequency"].to_numpy(), repeat["monetary"].to_numpy())
+        spend, _ = gamma_gamma.fit(
+            repeat["frequency"].to_numpy(), repeat["monetary"].to_numpy(), start=spend_start
+        )
     return FittedModels(params, spend, log_likelihood, len(buyers), len(repeat))
 
 
@@ -212,12 +221,13 @@ def compute_scores(
     before: pd.DataFrame,
     weights: Mapping[str, float],
     start: BgNbdParams | None = None,
+    spend_start: GammaGammaParams | None = None,
 ) -> Scores:
     """Every score for the customers of ``now``; ``before`` is the same data 90 days earlier.
 
-    ``start``: where the BG/NBD fit begins its search (the previous run's parameters).
+    ``start``, ``spend_start``: where the two fits begin their search (the last run's fit).
     """
-    models = fit_models(now, start)
+    models = fit_models(now, start, spend_start)
     calibration, prospect_rate = fit_churn_calibration(now, before, models.bgnbd)
     frame = now.copy()
     frame = frame.join(predictions(now, models))

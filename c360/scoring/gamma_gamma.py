@@ -38,8 +38,13 @@ def log_likelihood(params: GammaGammaParams, frequency: np.ndarray, monetary: np
     )
 
 
-def fit(frequency: np.ndarray, monetary: np.ndarray) -> tuple[GammaGammaParams, float]:
-    """Fit on repeat buyers only (frequency > 0 and positive spend)."""
+def fit(
+    frequency: np.ndarray, monetary: np.ndarray, *, start: GammaGammaParams | None = None
+) -> tuple[GammaGammaParams, float]:
+    """Fit on repeat buyers only (frequency > 0 and positive spend).
+
+    ``start`` (e.g. yesterday's fit) only changes where the search begins.
+    """
     x = np.asarray(frequency, dtype=np.float64)
     m = np.asarray(monetary, dtype=np.float64)
     keep = (x > 0) & (m > 0)
@@ -61,7 +66,8 @@ def fit(frequency: np.ndarray, monetary: np.ndarray) -> tuple[GammaGammaParams, 
         gradient = np.array([d_p.sum(), d_q.sum(), d_g.sum()]) * np.array([p, q, g])
         return -float(np.sum(value)), -gradient
 
-    best = minimise_log_params(objective, np.zeros(3))
+    initial = [1.0, 1.0, 1.0] if start is None else [start.p, start.q, start.gamma / scale]
+    best = minimise_log_params(objective, np.log(np.clip(initial, 1e-3, 1e3)))
     p, q, gamma = (float(v) for v in np.exp(best.x))
     params = GammaGammaParams(p, q, gamma * scale)
     return params, float(np.sum(log_likelihood(params, x, m)))

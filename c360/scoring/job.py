@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -36,11 +37,14 @@ from c360.portfolio import refresh_portfolio_snapshot
 from c360.scoring import bulk, churn, compute, features, rfm, stored
 from c360.scoring.bgnbd import BgNbdParams
 from c360.scoring.churn import HORIZON_DAYS
+from c360.scoring.gamma_gamma import GammaGammaParams
 from c360.scoring.weights import get_health_weights
 from c360.segments.refresh import refresh_segments_after_scoring
 
 # pg_advisory_xact_lock key of the scoring job (any fixed number unique to it).
 _SCORING_LOCK_KEY = 536_036_012
+
+P = TypeVar("P", BgNbdParams, GammaGammaParams)
 
 # Health changes at least this large (or any level change) go to the activity feed (R12.5).
 SIGNIFICANT_HEALTH_CHANGE = 10.0
@@ -102,7 +106,7 @@ def run_scoring(
             now, before = load_frames(session, as_of, reads)
             previous = pending_previous.result()
         started = step("read", started)
-        scores = compute.compute_scores(now, before, weights, _previous_bgnbd(session))
+        scores = compute.compute_scores(now, before, weights, *_previous_params(session))
         started = step("fit and score", started)
         calculated_at = utcnow()
         # The score tables load on connections of their own; this one writes the rest meanwhile.
@@ -136,12 +140,20 @@ def run_post_score_hooks(engine: Engine, summary: ScoringSummary) -> None:
         hook(engine, summary)
 
 
-def _previous_bgnbd(session: Session) -> BgNbdParams | None:
-    """The last run's BG/NBD parameters: today's fit starts its search there."""
+def _previous_params(session: Session) -> tuple[BgNbdParams | None, GammaGammaParams | None]:
+    """The last run's BG/NBD and Gamma-Gamma parameters: today's fits start there."""
     params = session.scalar(select(ModelFit.params).order_by(ModelFit.id.desc()).limit(1))
+    return (
+        _recorded(BgNbdParams, params, "bgnbd"),
+        _recorded(GammaGammaParams, params, "gamma_gamma"),
+    )
+
+
+def _recorded(kind: type[P], params: object, key: str) -> P | None:
+    """``kind`` from ``params[key]``, or None when no run recorded it in that shape."""
     try:
-        return BgNbdParams(**{k: float(v) for k, v in params["bgnbd"].items()})
-    except (TypeError, KeyError, ValueError):
+        return kind(**{k: float(v) for k, v in params[key].items()})  # type: ignore[index]
+    except (TypeError, KeyError, ValueError, AttributeError):
         return None  # no earlier run, or one recorded in another shape: start from scratch
 
 

@@ -77,6 +77,36 @@ def test_cdnow_calibration_reproduces_the_published_gamma_gamma_parameters_withi
         assert getattr(params, name) == pytest.approx(published, rel=0.02), name
 
 
+@pytest.mark.parametrize(
+    "start", [GammaGammaParams(6.2, 3.9, 15.4), GammaGammaParams(0.5, 40.0, 2.0)]
+)
+def test_a_spend_fit_started_from_earlier_parameters_reaches_the_same_optimum(
+    cdnow: rfm.Summary, start: GammaGammaParams
+) -> None:
+    cold, cold_likelihood = gamma_gamma.fit(cdnow.frequency, cdnow.monetary)
+    warm, warm_likelihood = gamma_gamma.fit(cdnow.frequency, cdnow.monetary, start=start)
+    assert warm_likelihood == pytest.approx(cold_likelihood, abs=1e-3)
+    for name in ("p", "q", "gamma"):
+        assert getattr(warm, name) == pytest.approx(getattr(cold, name), rel=1e-3), name
+
+
+@pytest.mark.parametrize("scale", [1.0, 7.3])
+def test_distinct_purchase_histories_are_found_alike_for_whole_days_and_fractions(
+    scale: float,
+) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 5, 5000).astype(float)
+    t_x = rng.integers(0, 60, 5000) / scale
+    age = t_x + rng.integers(0, 30, 5000)
+    rows, counts = bgnbd._unique_rows(x, t_x, age)
+    expected_rows, expected_counts = np.unique(
+        np.column_stack([x, t_x, age]), axis=0, return_counts=True
+    )
+    assert np.array_equal(rows, expected_rows)
+    assert np.array_equal(counts, expected_counts)
+    assert len(rows) < 5000
+
+
 def test_bgnbd_recovers_the_parameters_it_simulated_from() -> None:
     truth = BgNbdParams(r=0.5, alpha=40.0, a=0.8, b=3.0)
     transactions = synthetic.simulate(
