@@ -194,7 +194,9 @@ def purchase_days_query(dialect: str, start: date | None, end: date) -> Select:
     query = select(
         Order.customer_id.label("customer_id"),
         day.label("day"),
-        func.sum(Order.total_cents).label("value"),
+        # sum(bigint) is NUMERIC on PostgreSQL; the per-customer sums over it then run in
+        # NUMERIC arithmetic (1.4 of the summary's 7.6 s at 9.8 M orders): back to BIGINT.
+        cast(func.sum(Order.total_cents), BigInteger).label("value"),
     ).where(Order.status.in_(PURCHASE_STATUSES), Order.created_at < end_of_day(end))
     if start is not None:
         query = query.where(Order.created_at >= datetime.combine(start, time.min))
