@@ -28,6 +28,13 @@ T = TypeVar("T")
 # Reads at once: each keeps a server process busy, and the server here has two cores.
 CONCURRENT_READS = 2
 
+# Planner settings for a GROUP BY customer_id over a table with a (customer_id, time) index.
+# The planner cannot estimate how many customers the rows fold into (it guessed 80 k of 790 k
+# in the loyalty ledger) and picks hash aggregates, which spill to disk at scale; streaming
+# aggregates over the index order neither sort nor hash (EXPLAIN ANALYZE at 1 M customers:
+# purchase summary 17 s -> 10 s, loyalty events 2.1 s -> 1.5 s).
+GROUPS_IN_INDEX_ORDER = {"enable_hashagg": "off"}
+
 
 class _Inline(Executor):
     """Runs each call at once, in the caller's thread (SQLite: reads share the session)."""

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Float, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from c360.frames import concurrent_reads, read_frame
+from c360.frames import GROUPS_IN_INDEX_ORDER, concurrent_reads, read_frame
 from c360.models import (
     OPEN_TICKET_STATUSES,
     CampaignMessage,
@@ -115,7 +115,16 @@ def load_feature_frames(
         ["customer_id", "manager", "registered"],
     )
     activity = [
-        (read, reads.submit(read_frame, session, read.statement, read.columns(len(windows))))
+        (
+            read,
+            reads.submit(
+                read_frame,
+                session,
+                read.statement,
+                read.columns(len(windows)),
+                planner=GROUPS_IN_INDEX_ORDER,
+            ),
+        )
         for read in _per_window_reads(dialect, windows)
     ]
     customers = customers_read.result()
