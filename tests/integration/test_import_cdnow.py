@@ -12,15 +12,12 @@ from sqlalchemy import Engine, func, select
 
 from c360.ingest import import_csv
 from c360.models import Customer, CustomerStats, Order
-
-CDNOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "CDNOW_sample.txt"
+from tests.datasets import CDNOW_SAMPLE as CDNOW
 
 
 @pytest.fixture(scope="module")
 def cdnow_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int, Decimal]:
     """customers.csv and orders.csv from CDNOW_sample.txt, with the file's row count and sum."""
-    if not CDNOW.exists():
-        pytest.skip(f"{CDNOW} is not present")
     folder = tmp_path_factory.mktemp("cdnow")
     first_purchase: dict[str, str] = {}
     rows = 0

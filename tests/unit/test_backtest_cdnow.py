@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,15 +12,13 @@ from c360.cli import main
 from c360.scoring import backtest, rfm, synthetic
 from c360.scoring.bgnbd import BgNbdParams
 from c360.scoring.gamma_gamma import GammaGammaParams
+from tests.datasets import CDNOW_SAMPLE as CDNOW
 
-CDNOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "CDNOW_sample.txt"
 KEYS = {"auc_model", "auc_recency", "predicted_purchases", "actual_purchases", "by_frequency"}
 
 
 @pytest.fixture(scope="module")
 def cdnow() -> rfm.Transactions:
-    if not CDNOW.exists():
-        pytest.skip(f"{CDNOW} is not available")
     return rfm.load_cdnow(CDNOW)
 
 

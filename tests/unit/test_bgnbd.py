@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +13,8 @@ from c360.errors import ValidationError
 from c360.scoring import bgnbd, gamma_gamma, rfm, synthetic
 from c360.scoring.bgnbd import BgNbdParams
 from c360.scoring.gamma_gamma import GammaGammaParams
+from tests.datasets import CDNOW_SAMPLE as CDNOW
 
-CDNOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "CDNOW_sample.txt"
 PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PUBLISHED_GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 CALIBRATION_END = date(1997, 9, 30)
@@ -23,8 +22,6 @@ CALIBRATION_END = date(1997, 9, 30)
 
 @pytest.fixture(scope="module")
 def cdnow() -> rfm.Summary:
-    if not CDNOW.exists():
-        pytest.skip(f"{CDNOW} is not available")
     return rfm.summarize(rfm.load_cdnow(CDNOW), CALIBRATION_END)
 
 
