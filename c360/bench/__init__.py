@@ -100,8 +100,13 @@ def run_benchmark(
     report["aggregate_pass_s"] = round(time_once(lambda: workloads.aggregate_pass(engine)), 4)
     if run_jobs:
         _say("rescoring every customer …")
-        report["scoring_s"], reasons["scoring_s"] = _seconds(lambda: batch.rescore_all(engine))
+        steps: dict[str, float] = {}
+        report["scoring_s"], reasons["scoring_s"] = _seconds(
+            lambda: batch.rescore_all(engine, steps)
+        )
+        report["scoring_steps_s"] = steps or None
         _say(f"  scoring_s: {report['scoring_s']} (aggregate pass {report['aggregate_pass_s']})")
+        _say(f"  steps: {steps}")
         _say("refreshing every segment …")
         report["segments_refresh_s"], reasons["segments_refresh_s"] = _seconds(
             lambda: batch.refresh_segments(engine)

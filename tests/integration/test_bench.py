@@ -41,6 +41,11 @@ def _assert_complete(report: dict) -> None:
         assert not report.get(f"{key}_reason", "").startswith("failed"), report[f"{key}_reason"]
     for key in ("aggregate_pass_s", "pk_fetch_ms", "orders_fetch_ms"):
         assert report[key] > 0, key
+    if report["scoring_s"] is not None:
+        steps = report["scoring_steps_s"]
+        assert list(steps) == ["read", "fit and score", "write", "swap in"]
+        assert all(seconds >= 0 for seconds in steps.values())
+        assert sum(steps.values()) <= report["scoring_s"] + 0.01
 
 
 @pytest.mark.slow
