@@ -13,6 +13,7 @@ from c360.db import get_engine
 from c360.demo import load_demo_data
 from c360.errors import Conflict
 from c360.models import Customer
+from c360.scoring.job import score_everyone
 
 # Small enough that a first start on SQLite takes a few seconds, big enough to look real.
 DEFAULT_DEMO_CUSTOMERS = 2_000
@@ -60,7 +61,9 @@ def ensure_database(
         summary = load_demo_data(engine, demo_customers or demo_size())
     except Conflict:
         return None  # another process filled it first
+    # Scored at once: health, churn, predictions, segments and the portfolio are the point.
+    score_everyone(engine, summary.today)
     return (
         f"Loaded demo data: {summary.customers:,} customers with their orders, tickets and "
-        "campaigns. Demo staff sign in with password 'demo'."
+        "campaigns, scored and segmented. Demo staff sign in with password 'demo'."
     )

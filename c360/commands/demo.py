@@ -8,6 +8,7 @@ from datetime import date
 from c360.db import get_engine
 from c360.demo import load_demo_data
 from c360.demo.generator import SHOPS
+from c360.scoring.job import score_everyone
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--reset", action="store_true", help="delete ALL existing data first (every table)"
+    )
+    parser.add_argument(
+        "--no-score",
+        action="store_true",
+        help="leave the customers unscored (by default they are scored as of the anchor date, "
+        "as `python -m c360 score` does, so health, churn, segments and the portfolio show)",
     )
     parser.set_defaults(func=_run)
 
@@ -60,4 +67,12 @@ def _run(args: argparse.Namespace) -> int:
     )
     for table, count in sorted(summary.rows.items()):
         print(f"  {table:<22} {count:>12,}")
+    if args.no_score:
+        print("not scored (--no-score): run `python -m c360 score` for health, churn and segments")
+        return 0
+    scored = score_everyone(get_engine(), summary.today, progress=True)
+    print(
+        f"scored {scored.customers:,} customers as of {scored.as_of.isoformat()} "
+        f"in {sum(scored.seconds.values()):.1f} s (segments and portfolio refreshed)"
+    )
     return 0

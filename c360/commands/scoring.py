@@ -64,8 +64,7 @@ def _iso_date(value: str) -> date:
 
 def _score(args: argparse.Namespace) -> int:
     engine = get_engine()
-    summary = job.run_scoring(engine, args.as_of, progress=True)
-    job.run_post_score_hooks(engine, summary)
+    summary = job.score_everyone(engine, args.as_of, progress=True)
     bgnbd = summary.params["bgnbd"]
     print(
         f"scored {summary.customers:,} customers ({summary.buyers:,} with purchases) as of "

@@ -140,6 +140,15 @@ def run_post_score_hooks(engine: Engine, summary: ScoringSummary) -> None:
         hook(engine, summary)
 
 
+def score_everyone(
+    engine: Engine, as_of: date | None = None, *, progress: bool = False
+) -> ScoringSummary:
+    """What ``python -m c360 score`` does: the run, then its hooks (segments, portfolio)."""
+    summary = run_scoring(engine, as_of, progress=progress)
+    run_post_score_hooks(engine, summary)
+    return summary
+
+
 def _previous_params(session: Session) -> tuple[BgNbdParams | None, GammaGammaParams | None]:
     """The last run's BG/NBD and Gamma-Gamma parameters: today's fits start there."""
     params = session.scalar(select(ModelFit.params).order_by(ModelFit.id.desc()).limit(1))

@@ -9,13 +9,19 @@ from sqlalchemy import func, inspect, select
 
 from c360.bootstrap import demo_mode, demo_size, ensure_database, is_embedded_default
 from c360.config import default_database_url
-from c360.db import make_engine
-from c360.models import Base, Customer
+from c360.db import make_engine, session_factory
+from c360.models import AppSetting, Base, ChurnRisk, Customer, CustomerSegment, HealthScore
+from c360.portfolio import SNAPSHOT_KEY
 
 
 def _customers(engine) -> int:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(Customer)).scalar()
+
+
+def _count(engine, model) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model)).scalar()
 
 
 def test_an_empty_sqlite_file_is_migrated_and_filled_with_demo_data_once(tmp_path: Path) -> None:
@@ -24,6 +30,17 @@ def test_an_empty_sqlite_file_is_migrated_and_filled_with_demo_data_once(tmp_pat
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     assert message is not None and "Loaded demo data: 30 customers" in message
     assert _customers(engine) == 30
+
+
+def test_a_first_start_shows_scores_segments_and_the_portfolio_at_once(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'scored.sqlite3'}")
+    message = ensure_database(engine, mode="on", demo_customers=30)
+    assert message is not None and "scored and segmented" in message
+    assert _count(engine, HealthScore) == _count(engine, ChurnRisk) == 30
+    assert _count(engine, CustomerSegment) > 0
+    with session_factory(engine)() as session:
+        snapshot = session.get(AppSetting, SNAPSHOT_KEY)
+        assert snapshot is not None and isinstance(snapshot.value, dict)
     assert ensure_database(engine, mode="on", demo_customers=30) is None
     assert _customers(engine) == 30
 

@@ -23,6 +23,7 @@ from c360.models import (
     Base,
     Customer,
     CustomerStats,
+    HealthScore,
     LoyaltyAccount,
     LoyaltyTransaction,
     Order,
@@ -309,11 +310,26 @@ def test_the_command_loads_then_refuses_a_second_load_into_the_same_database(
     migrate.upgrade(make_engine(url))
     monkeypatch.setenv("C360_DATABASE_URL", url)
     assert main(["demo", "--customers", "25", "--seed", "3", "--today", "2026-11-02"]) == 0
-    assert "loaded 25 demo customers" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "loaded 25 demo customers" in out
+    assert "scored 25 customers as of 2026-11-02" in out
     assert main(["demo", "--customers", "25"]) == 1
     assert "already has 25 customers" in capsys.readouterr().err
     with make_engine(url).connect() as conn:
         assert conn.execute(select(func.count()).select_from(Customer)).scalar() == 25
+        assert conn.execute(select(func.count()).select_from(HealthScore)).scalar() == 25
+
+
+def test_the_command_leaves_the_customers_unscored_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'unscored.sqlite3'}"
+    migrate.upgrade(make_engine(url))
+    monkeypatch.setenv("C360_DATABASE_URL", url)
+    assert main(["demo", "--customers", "10", "--no-score"]) == 0
+    assert "not scored (--no-score)" in capsys.readouterr().out
+    with make_engine(url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(HealthScore)).scalar() == 0
 
 
 def test_the_command_rejects_a_malformed_date(capsys: pytest.CaptureFixture[str]) -> None:
