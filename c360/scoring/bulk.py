@@ -3,9 +3,9 @@
 A scoring run replaces every row of a score table. On PostgreSQL the new rows are COPYed in
 PostgreSQL's binary format (from Arrow columns, by the ADBC driver) into a staging table with no
 indexes, which then gets the live table's constraints, indexes, grants and statistics and takes
-its place in one rename just before the run commits. Loading a fresh
-heap and building each index once is several times cheaper than updating a million indexed rows
-in place, leaves no dead rows behind, and readers keep the old table until the swap.
+its place in one rename just before the run commits. Loading a fresh heap and building each
+index once is several times cheaper than updating a million indexed rows in place, leaves no
+dead rows behind, and readers keep the old table until the swap.
 """
 
 from __future__ import annotations
@@ -79,7 +79,6 @@ class TableReplacer:
         if self._engine is not None and not isinstance(self._engine, Engine):
             raise TypeError("on PostgreSQL the session must be bound to an Engine")
         self._pool = ThreadPoolExecutor(max_workers=2) if self._engine is not None else None
-        self._url: URL | None = None if self._engine is None else self._engine.url
         self._pending: list[Future[None]] = []
         self._staged: list[str] = []
 
@@ -89,10 +88,11 @@ class TableReplacer:
             self.session.execute(delete(table))
             _insert_generic(self.session, table, frame)
             return
+        assert isinstance(self._engine, Engine)
         rows = arrow_rows(table, frame)  # built here, overlapping the previous frame's load
         self._staged.append(table.name)
         self._pending.append(
-            self._pool.submit(self._on_own_connection, _stage, table.name, rows, self._url)
+            self._pool.submit(self._on_own_connection, _stage, table.name, rows, self._engine.url)
         )
 
     def finish(self) -> None:

@@ -303,33 +303,40 @@ def test_rows_inserted_after_the_load_get_fresh_ids(engine: Engine) -> None:
         assert customer.id > 20
 
 
+def _empty_database_for_the_command(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated, empty SQLite file that ``python -m c360`` commands will use."""
+    url = f"sqlite:///{path}"
+    migrate.upgrade(make_engine(url))
+    monkeypatch.setenv("C360_DATABASE_URL", url)
+    return url
+
+
+def _rows(url: str, model: type) -> int:
+    with make_engine(url).connect() as conn:
+        return conn.execute(select(func.count()).select_from(model)).scalar()
+
+
 def test_the_command_loads_then_refuses_a_second_load_into_the_same_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    migrate.upgrade(make_engine(url))
-    monkeypatch.setenv("C360_DATABASE_URL", url)
+    url = _empty_database_for_the_command(tmp_path / "cli.sqlite3", monkeypatch)
     assert main(["demo", "--customers", "25", "--seed", "3", "--today", "2026-11-02"]) == 0
     out = capsys.readouterr().out
     assert "loaded 25 demo customers" in out
     assert "scored 25 customers as of 2026-11-02" in out
     assert main(["demo", "--customers", "25"]) == 1
     assert "already has 25 customers" in capsys.readouterr().err
-    with make_engine(url).connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Customer)).scalar() == 25
-        assert conn.execute(select(func.count()).select_from(HealthScore)).scalar() == 25
+    assert _rows(url, Customer) == _rows(url, HealthScore) == 25
 
 
 def test_the_command_leaves_the_customers_unscored_when_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'unscored.sqlite3'}"
-    migrate.upgrade(make_engine(url))
-    monkeypatch.setenv("C360_DATABASE_URL", url)
+    url = _empty_database_for_the_command(tmp_path / "unscored.sqlite3", monkeypatch)
     assert main(["demo", "--customers", "10", "--no-score"]) == 0
     assert "not scored (--no-score)" in capsys.readouterr().out
-    with make_engine(url).connect() as conn:
-        assert conn.execute(select(func.count()).select_from(HealthScore)).scalar() == 0
+    assert _rows(url, Customer) == 10
+    assert _rows(url, HealthScore) == 0
 
 
 def test_the_command_rejects_a_malformed_date(capsys: pytest.CaptureFixture[str]) -> None:
